@@ -1,0 +1,58 @@
+//! # edge-token-validator
+//!
+//! Strict validation of OAuth 2.0 JWT access tokens (RFC 9068) signed per JWS/JWK/JWA, for
+//! the edge. This crate is the sans-IO core: it never reads a clock, a random source or the
+//! network. Callers pass `now`, key sets and random bytes; a host with its own crypto
+//! (WebCrypto) can check signatures itself through [`PendingSignature`].
+//!
+//! ```
+//! use edge_token_validator::{Jwks, Validator, ValidatorOptions, ErrorCode};
+//!
+//! let jwks = Jwks::from_json(br#"{"keys":[{"kty":"oct","kid":"k1",
+//!     "k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}]}"#)?;
+//! let options = ValidatorOptions::new("https://issuer.example")
+//!     .audience("api")
+//!     .algorithms(&[edge_token_validator::Algorithm::HS256]);
+//! let validator = Validator::new(options)?;
+//! // A token signed elsewhere; here one whose exp has passed.
+//! let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwiYXVkIjoiYXBpIiwiZXhwIjoxMDB9.\
+//!              Ck0mZc4m3ixr9E0y4J1dNgu87cVLbD-eK8D7jdLcEv4";
+//! let err = validator.validate(token, &jwks, 1_000.0).unwrap_err();
+//! assert!(matches!(err.code(), ErrorCode::Expired | ErrorCode::SignatureInvalid));
+//! # Ok::<(), edge_token_validator::Error>(())
+//! ```
+//!
+//! ## Design choices
+//! - **Trust moves through types.** [`UntrustedJws`] → [`PendingSignature`] →
+//!   [`VerifiedJws`] → [`VerifiedToken`]. Nothing reads claims before the signature verified.
+//! - **`alg` comes from configuration and the key.** The token's header only picks among the
+//!   allowed algorithms that fit the chosen key (RFC 8725 §3.1); `none` is not implemented.
+//! - **One rule, one place.** The doors (JS package, Worker) translate; they never decide.
+//! - **RustCrypto directly rather than jwt-compact.** jwt-compact's RSA feature turns on
+//!   `getrandom`, which does not build for `wasm32v1-none`, and its token parsing is less
+//!   strict than the contract; its design (one algorithm family per feature, untrusted →
+//!   trusted types, an injected clock) is kept.
+//! - **Errors are opaque about secrets.** Descriptions are fixed strings; no token or key
+//!   bytes are ever formatted.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod alg;
+pub mod b64;
+pub mod error;
+pub mod json;
+pub mod jwk;
+pub mod policy;
+pub mod token;
+
+pub use alg::Algorithm;
+pub use error::{Error, ErrorCode};
+pub use jwk::{Jwk, Jwks, KeyMaterial};
+pub use policy::{Validator, ValidatorOptions, VerifiedToken};
+pub use token::{Header, PendingSignature, UntrustedJws, VerifiedJws};

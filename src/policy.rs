@@ -1,0 +1,435 @@
+//! Validator options and the claim rules (RFC 7519 §4.1, RFC 9068 §4, RFC 8725 §3.8–3.11).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde_json::{Map, Value};
+
+use crate::alg::Algorithm;
+use crate::error::{Error, ErrorCode};
+use crate::json;
+use crate::jwk::Jwks;
+use crate::token::{Header, PendingSignature, UntrustedJws, VerifiedJws, DEFAULT_MAX_TOKEN_BYTES};
+
+/// Default clock tolerance in seconds.
+pub const DEFAULT_CLOCK_TOLERANCE_SECONDS: u64 = 60;
+
+/// What a token must satisfy. Every door builds one of these; the rules live here once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidatorOptions {
+    /// Accepted `iss` values, compared exactly. At least one.
+    pub issuers: Vec<String>,
+    /// Accepted audiences: `aud` must contain one. Empty: `aud` is not checked.
+    pub audiences: Vec<String>,
+    /// The algorithm allow-list. The default is every asymmetric algorithm: HMAC must be
+    /// asked for, as a shared secret is a different trust model.
+    pub algorithms: Vec<Algorithm>,
+    /// Leeway for `exp`, `nbf` and `iat`, in seconds.
+    pub clock_tolerance_seconds: u64,
+    /// When set, `iat` is required and may be at most this old.
+    pub max_token_age_seconds: Option<u64>,
+    /// Claims that must be present.
+    pub required_claims: Vec<String>,
+    /// Scopes the token must carry (`scope` or `scp`).
+    pub required_scopes: Vec<String>,
+    /// The `typ` the header must carry (e.g. `at+jwt`); `application/` and case ignored.
+    pub token_type: Option<String>,
+    /// Cap on the token's size in bytes.
+    pub max_token_bytes: usize,
+}
+
+impl ValidatorOptions {
+    /// Options for one issuer with the defaults of the contract.
+    pub fn new(issuer: impl Into<String>) -> ValidatorOptions {
+        ValidatorOptions {
+            issuers: alloc::vec![issuer.into()],
+            audiences: Vec::new(),
+            algorithms: Algorithm::ASYMMETRIC.to_vec(),
+            clock_tolerance_seconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+            max_token_age_seconds: None,
+            required_claims: Vec::new(),
+            required_scopes: Vec::new(),
+            token_type: None,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+        }
+    }
+
+    /// Adds an accepted audience.
+    #[must_use]
+    pub fn audience(mut self, audience: impl Into<String>) -> ValidatorOptions {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Replaces the algorithm allow-list.
+    #[must_use]
+    pub fn algorithms(mut self, algorithms: &[Algorithm]) -> ValidatorOptions {
+        self.algorithms = algorithms.to_vec();
+        self
+    }
+}
+
+/// A token whose signature and claims passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedToken {
+    header: Header,
+    claims: Map<String, Value>,
+    alg: Algorithm,
+    kid: Option<String>,
+    scopes: Vec<String>,
+}
+
+impl VerifiedToken {
+    /// The JOSE header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+    /// The claims set.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+    /// The algorithm that verified.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+    /// The `kid` of the key that verified, when it had one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+    /// The scopes, from `scope` (space-delimited) or `scp` (array or string).
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+    /// A string claim.
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+    /// `sub`, when it is a string.
+    pub fn subject(&self) -> Option<&str> {
+        self.claim_str("sub")
+    }
+    /// `exp` in seconds.
+    pub fn expires_at(&self) -> Option<f64> {
+        self.claims.get("exp").and_then(Value::as_f64)
+    }
+}
+
+/// The validator: options checked once, then any number of tokens.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    options: ValidatorOptions,
+}
+
+impl Validator {
+    /// Checks the options.
+    ///
+    /// # Errors
+    /// `invalid_request` naming the bad option (no issuer, empty allow-list).
+    pub fn new(options: ValidatorOptions) -> Result<Validator, Error> {
+        if options.issuers.is_empty() || options.issuers.iter().any(String::is_empty) {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "option issuer: at least one non-empty issuer is required",
+            ));
+        }
+        if options.algorithms.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "option algorithms: the allow-list is empty",
+            ));
+        }
+        if options.max_token_bytes == 0 {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "option maxTokenBytes: must be positive",
+            ));
+        }
+        Ok(Validator { options })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &ValidatorOptions {
+        &self.options
+    }
+
+    /// Everything before the signature arithmetic: parse, header rules, key choice.
+    ///
+    /// # Errors
+    /// Any code of the header and key rules.
+    pub fn begin(&self, token: &str, keys: &Jwks) -> Result<PendingSignature, Error> {
+        UntrustedJws::parse(token, self.options.max_token_bytes)?
+            .prepare(&self.options.algorithms, keys)
+    }
+
+    /// Validates a token with the pure-Rust verifiers, at time `now` (seconds since the epoch).
+    ///
+    /// # Errors
+    /// The first rule the token breaks, as an [`Error`] with its stable code.
+    pub fn validate(&self, token: &str, keys: &Jwks, now: f64) -> Result<VerifiedToken, Error> {
+        let verified = self.begin(token, keys)?.verify_native()?;
+        self.check_claims(verified, now, &[])
+    }
+
+    /// The claim rules, after the signature verified.
+    ///
+    /// `extra_scopes` are required on top of the configured ones (a route's scopes).
+    ///
+    /// # Errors
+    /// The first claim rule the token breaks.
+    pub fn check_claims(
+        &self,
+        jws: VerifiedJws,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> Result<VerifiedToken, Error> {
+        let (header, payload, alg, key) = jws.into_parts();
+        let (claims, out_of_range) =
+            json::parse_claims(&payload).map_err(crate::token::malformed_json)?;
+        let rules = ClaimRules {
+            options: &self.options,
+            claims: &claims,
+            out_of_range: &out_of_range,
+            now,
+        };
+        rules.check_type(&header)?;
+        let scopes = rules.check(extra_scopes)?;
+        Ok(VerifiedToken {
+            header,
+            claims,
+            alg,
+            kid: key.kid().map(String::from),
+            scopes,
+        })
+    }
+
+    /// The same claim rules applied to an introspection answer or any claims set that did not
+    /// come with a signature of ours (RFC 7662 answers: `iss` and `aud` only when present).
+    ///
+    /// # Errors
+    /// The first claim rule the claims break.
+    pub fn check_claims_set(
+        &self,
+        claims: &Map<String, Value>,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> Result<Vec<String>, Error> {
+        let mut options = self.options.clone();
+        if !claims.contains_key("iss") {
+            options.issuers.clear();
+        }
+        if !claims.contains_key("aud") {
+            options.audiences.clear();
+        }
+        ClaimRules {
+            options: &options,
+            claims,
+            out_of_range: &[],
+            now,
+        }
+        .check(extra_scopes)
+    }
+}
+
+struct ClaimRules<'a> {
+    options: &'a ValidatorOptions,
+    claims: &'a Map<String, Value>,
+    out_of_range: &'a [String],
+    now: f64,
+}
+
+fn missing(name: &str) -> Error {
+    Error::with_description(
+        ErrorCode::MissingClaim,
+        format!("the {name} claim is required"),
+    )
+}
+
+fn invalid(name: &str) -> Error {
+    Error::with_description(
+        ErrorCode::InvalidClaim,
+        format!("the {name} claim has an invalid value"),
+    )
+}
+
+/// NumericDates beyond 2^53 cannot be exact in a double (nor in JavaScript): not a date.
+const MAX_NUMERIC_DATE: f64 = 9_007_199_254_740_991.0;
+
+impl ClaimRules<'_> {
+    /// RFC 9068 §4 / RFC 8725 §3.11: explicit typing keeps one kind of JWT from being
+    /// accepted as another.
+    fn check_type(&self, header: &Header) -> Result<(), Error> {
+        let Some(expected) = &self.options.token_type else {
+            return Ok(());
+        };
+        let matches = header.typ().is_some_and(|typ| media_type_eq(typ, expected));
+        if matches {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::TypeMismatch,
+                "the token's typ is not the expected type",
+            ))
+        }
+    }
+
+    fn numeric_date(&self, name: &str) -> Result<Option<f64>, Error> {
+        if self.out_of_range.iter().any(|n| n == name) {
+            return Err(invalid(name));
+        }
+        match self.claims.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(v) if v.is_finite() && v.abs() <= MAX_NUMERIC_DATE => Ok(Some(v)),
+                _ => Err(invalid(name)),
+            },
+            Some(_) => Err(invalid(name)),
+        }
+    }
+
+    fn check(&self, extra_scopes: &[String]) -> Result<Vec<String>, Error> {
+        let options = self.options;
+        let tolerance = options.clock_tolerance_seconds as f64;
+        // Issuer: exact string equality (RFC 9068 §4 step 3); no normalisation of slashes.
+        if !options.issuers.is_empty() {
+            match self.claims.get("iss") {
+                None => return Err(missing("iss")),
+                Some(Value::String(iss)) if options.issuers.iter().any(|i| i == iss) => {}
+                Some(Value::String(_)) => {
+                    return Err(Error::new(
+                        ErrorCode::IssuerMismatch,
+                        "the token's issuer is not accepted",
+                    ))
+                }
+                Some(_) => return Err(invalid("iss")),
+            }
+        }
+        if !options.audiences.is_empty() {
+            let accepted = |aud: &str| options.audiences.iter().any(|a| a == aud);
+            let ok = match self.claims.get("aud") {
+                None => return Err(missing("aud")),
+                Some(Value::String(aud)) => accepted(aud),
+                Some(Value::Array(list)) => {
+                    if list.iter().any(|a| !a.is_string()) {
+                        return Err(invalid("aud"));
+                    }
+                    list.iter().filter_map(Value::as_str).any(accepted)
+                }
+                Some(_) => return Err(invalid("aud")),
+            };
+            if !ok {
+                return Err(Error::new(
+                    ErrorCode::AudienceMismatch,
+                    "the token is not meant for this audience",
+                ));
+            }
+        }
+        // RFC 7519 §4.1.4: the current time must be before exp (plus leeway).
+        let exp = self.numeric_date("exp")?.ok_or_else(|| missing("exp"))?;
+        if self.now >= exp + tolerance {
+            return Err(Error::new(ErrorCode::Expired, "the token has expired"));
+        }
+        if let Some(nbf) = self.numeric_date("nbf")? {
+            if nbf > self.now + tolerance {
+                return Err(Error::new(
+                    ErrorCode::NotYetValid,
+                    "the token is not valid yet",
+                ));
+            }
+        }
+        let iat = self.numeric_date("iat")?;
+        if let Some(iat) = iat {
+            if iat > self.now + tolerance {
+                return Err(Error::new(
+                    ErrorCode::IssuedInFuture,
+                    "the token was issued in the future",
+                ));
+            }
+        }
+        if let Some(max_age) = options.max_token_age_seconds {
+            let iat = iat.ok_or_else(|| missing("iat"))?;
+            if self.now - iat > max_age as f64 + tolerance {
+                return Err(Error::new(
+                    ErrorCode::TooOld,
+                    "the token is older than allowed",
+                ));
+            }
+        }
+        for name in &options.required_claims {
+            if !self.claims.contains_key(name) && !self.out_of_range.contains(name) {
+                return Err(missing(name));
+            }
+        }
+        let scopes = scopes_of(self.claims)?;
+        let lacking: Vec<&str> = options
+            .required_scopes
+            .iter()
+            .chain(extra_scopes)
+            .filter(|needed| !scopes.iter().any(|s| s == *needed))
+            .map(String::as_str)
+            .collect();
+        if !lacking.is_empty() {
+            return Err(Error::with_description(
+                ErrorCode::InsufficientScope,
+                format!("the token lacks the scope {}", lacking.join(" ")),
+            ));
+        }
+        Ok(scopes)
+    }
+}
+
+/// The scopes of a claims set: `scope` (RFC 8693 §4.2, space-delimited) or `scp` (array, or
+/// space-delimited string as some providers send).
+///
+/// # Errors
+/// `invalid_claim` when either claim has another type.
+pub fn scopes_of(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
+    let mut scopes: Vec<String> = Vec::new();
+    let mut add_words = |text: &str| {
+        scopes.extend(text.split(' ').filter(|s| !s.is_empty()).map(String::from));
+    };
+    match claims.get("scope") {
+        None => {}
+        Some(Value::String(text)) => add_words(text),
+        Some(_) => return Err(invalid("scope")),
+    }
+    match claims.get("scp") {
+        None => {}
+        Some(Value::String(text)) => add_words(text),
+        Some(Value::Array(list)) => {
+            for item in list {
+                match item {
+                    Value::String(s) => add_words(s),
+                    _ => return Err(invalid("scp")),
+                }
+            }
+        }
+        Some(_) => return Err(invalid("scp")),
+    }
+    scopes.dedup();
+    Ok(scopes)
+}
+
+/// Media types compare case-insensitively, and `typ` may omit `application/` (RFC 7515
+/// §4.1.9).
+pub fn media_type_eq(a: &str, b: &str) -> bool {
+    fn short(t: &str) -> &str {
+        // `get` rather than indexing: a multi-byte character must not make this panic.
+        match (t.get(..12), t.get(12..)) {
+            (Some(prefix), Some(rest)) if prefix.eq_ignore_ascii_case("application/") => rest,
+            _ => t,
+        }
+    }
+    short(a).eq_ignore_ascii_case(short(b))
+}
+
+impl core::fmt::Display for VerifiedToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the token itself: the subject and algorithm are what logs need.
+        write!(
+            f,
+            "token of {} ({})",
+            self.subject().unwrap_or("-"),
+            self.alg.name()
+        )
+    }
+}
