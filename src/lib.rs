@@ -35,21 +35,33 @@
 //! - **Errors are opaque about secrets.** Descriptions are fixed strings; no token or key
 //!   bytes are ever formatted.
 
-#![no_std]
+// The core is no_std; the Worker door alone builds with std, because workers-rs's `#[event]`
+// macro expands to code that assumes the std prelude inside a module of its own.
+#![cfg_attr(not(feature = "worker"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(feature = "worker")))]
 extern crate std;
 
 pub mod alg;
 pub mod b64;
 pub mod error;
+pub mod http;
+pub mod introspect;
 pub mod json;
 pub mod jwk;
+pub mod jwks_cache;
+pub mod pkce;
 pub mod policy;
+pub mod revocation;
 pub mod token;
+
+#[cfg(feature = "js")]
+pub mod js;
+#[cfg(feature = "worker")]
+mod worker;
 
 pub use alg::Algorithm;
 pub use error::{Error, ErrorCode};

@@ -1,0 +1,108 @@
+# edge-token-validator — every target installs what it needs (idempotently, pinned), so a
+# fresh machine with only Rust, Node and apt can run it. See README.md.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# Pinned tools. wasm-bindgen's CLI must equal the crate version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+WORKER_BUILD_VERSION := 0.8.7
+CARGO_FUZZ_VERSION := 0.13.1
+
+JS := js
+NPM_STAMP := $(JS)/node_modules/.installed-from-lock
+WRANGLER := $(CURDIR)/$(JS)/node_modules/.bin/wrangler
+ESBUILD := $(CURDIR)/$(JS)/node_modules/.bin/esbuild
+WASM_TARGET := wasm32-unknown-unknown
+NPM_FEATURES := js,all-algorithms
+NPM_WASM := target/npm/$(WASM_TARGET)/release/edge_token_validator.wasm
+
+.PHONY: help run build token test bench setup setup-rust setup-wasm-bindgen setup-worker-build \
+        setup-npm setup-chromium npm-package worker lint rust-test js-test e2e-test fuzz-smoke
+
+help:
+	@echo "make run    - the gateway Worker on http://127.0.0.1:8787 (demo configuration)"
+	@echo "make test   - every test (installs what it needs)"
+	@echo "make token  - a demo access token for 'make run'"
+	@echo "make build  - the npm package (js/) and the Worker bundle (build/)"
+	@echo "make bench  - benchmarks"
+
+# ---------------------------------------------------------------- installs (idempotent)
+setup-rust:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) && rustup target list --installed | grep -qx wasm32v1-none \
+	  || rustup target add $(WASM_TARGET) wasm32v1-none
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+setup-wasm-bindgen: setup-rust
+	@if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked --force; \
+	fi
+
+setup-worker-build: setup-wasm-bindgen
+	@if ! worker-build --version 2>/dev/null | grep -q "$(WORKER_BUILD_VERSION)"; then \
+	  echo "installing worker-build $(WORKER_BUILD_VERSION) (a few minutes)"; \
+	  cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked --force; \
+	fi
+
+$(NPM_STAMP): $(JS)/package-lock.json $(JS)/package.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	@touch $@
+
+setup-npm: $(NPM_STAMP)
+
+setup-chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+setup: setup-worker-build setup-npm
+
+# ---------------------------------------------------------------- builds
+# The npm package: the core with the JS door, every algorithm family (WebCrypto does the
+# asymmetric work; the wasm verifiers are the fallback and HS*/ES256K).
+npm-package: setup-wasm-bindgen setup-npm
+	cargo build --release --target $(WASM_TARGET) --no-default-features --features $(NPM_FEATURES) --target-dir target/npm
+	wasm-bindgen --target web --out-dir $(JS)/pkg $(NPM_WASM)
+
+# The Worker bundle (wrangler's [build] command runs this too). worker-build would download
+# wasm-bindgen and esbuild; point it at the pinned local ones instead.
+worker: setup-worker-build setup-npm
+	WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" ESBUILD_BIN="$(ESBUILD)" \
+	  worker-build --release --no-opt -- --features worker
+
+build: npm-package worker
+
+token: setup-npm
+	@node dev/mint-token.mjs
+
+run: setup
+	$(WRANGLER) dev --env dev --ip 127.0.0.1 --port 8787
+
+# ---------------------------------------------------------------- tests
+lint: setup-rust
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --all-features -- -D warnings
+	cargo clippy --lib --no-default-features --features all-algorithms -- -D warnings
+	cargo clippy --lib --no-default-features -- -D warnings
+	cargo clippy --lib --features js -- -D warnings
+	cargo clippy --lib --features worker -- -D warnings
+	@echo "no_std: building the core for wasm32v1-none (no std exists there)"
+	cargo rustc --lib --crate-type rlib --no-default-features --features all-algorithms --target wasm32v1-none --release
+
+rust-test:
+	cargo test --all-targets
+	cargo test --doc
+
+js-test: npm-package
+	cd $(JS) && node --test --test-reporter=spec test/node/
+
+e2e-test: worker
+	node --test --test-reporter=spec tests/e2e/
+
+test: lint rust-test js-test e2e-test
+	@echo "make test: all suites passed"
+
+bench:
+	@echo "no benchmarks yet (issue: performance)"

@@ -1,0 +1,68 @@
+// Starts the gateway in the real Workers runtime (`wrangler dev`, workerd) on a free loopback
+// port, and stops exactly the processes it started.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const wrangler = `${repoRoot}js/node_modules/.bin/wrangler`;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param {{ env?: string, vars?: Record<string, string>, timeoutMs?: number }} options
+ * @returns {Promise<{ url: string, logs: () => string, stop: () => Promise<void> }>}
+ */
+export async function startGateway({ env, vars = {}, timeoutMs = 120_000 } = {}) {
+  const port = await freePort();
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
+  if (env) args.push("--env", env);
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  // detached: the child leads its own process group, so stop() reaches workerd too.
+  const child = spawn(wrangler, args, {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      await fetch(`${url}/_auth/healthz`, { signal: AbortSignal.timeout(2000) });
+      return { url, logs: () => output, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer within ${timeoutMs} ms:\n${output}`);
+}
