@@ -6,19 +6,30 @@
 //! (WebCrypto) can check signatures itself through [`PendingSignature`].
 //!
 //! ```
-//! use edge_token_validator::{Jwks, Validator, ValidatorOptions, ErrorCode};
+//! use edge_token_validator::{Algorithm, ErrorCode, Jwks, Validator, ValidatorOptions};
 //!
+//! // The issuer's keys (here a shared HMAC secret; RSA, EC and Ed25519 keys work the same).
 //! let jwks = Jwks::from_json(br#"{"keys":[{"kty":"oct","kid":"k1",
 //!     "k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}]}"#)?;
-//! let options = ValidatorOptions::new("https://issuer.example")
+//! let mut options = ValidatorOptions::new("https://issuer.example")
 //!     .audience("api")
-//!     .algorithms(&[edge_token_validator::Algorithm::HS256]);
+//!     .algorithms(&[Algorithm::HS256]); // the default allow-list is asymmetric only
+//! options.token_type = Some("at+jwt".into()); // RFC 9068 access tokens
 //! let validator = Validator::new(options)?;
-//! // A token signed elsewhere; here one whose exp has passed.
-//! let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwiYXVkIjoiYXBpIiwiZXhwIjoxMDB9.\
-//!              Ck0mZc4m3ixr9E0y4J1dNgu87cVLbD-eK8D7jdLcEv4";
-//! let err = validator.validate(token, &jwks, 1_000.0).unwrap_err();
-//! assert!(matches!(err.code(), ErrorCode::Expired | ErrorCode::SignatureInvalid));
+//!
+//! let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIiwidHlwIjoiYXQrand0In0.\
+//!     eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwiYXVkIjoiYXBpIiwic3ViIjoiYWxpY2UiLCJzY29wZSI6InJlYWQgd3JpdGUiLCJpYXQiOjE4MDAwMDAwMDAsImV4cCI6MTgwMDAwMzYwMH0.\
+//!     fvgDHZ0mt4SbEIJ-GKa85pjdQi3L5t2DvwrhVW73FFo";
+//!
+//! // The core never reads a clock: the caller says what time it is (seconds since the epoch).
+//! let verified = validator.validate(token, &jwks, 1_800_000_100.0)?;
+//! assert_eq!(verified.subject(), Some("alice"));
+//! assert_eq!(verified.scopes(), ["read", "write"]);
+//!
+//! // An hour and a minute later (past the 60 s tolerance) the same token has expired.
+//! let err = validator.validate(token, &jwks, 1_800_003_661.0).unwrap_err();
+//! assert_eq!(err.code(), ErrorCode::Expired);
+//! assert_eq!(err.code().as_str(), "expired");
 //! # Ok::<(), edge_token_validator::Error>(())
 //! ```
 //!
