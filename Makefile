@@ -20,7 +20,7 @@ NPM_FEATURES := js,all-algorithms
 NPM_WASM := target/npm/$(WASM_TARGET)/release/edge_token_validator.wasm
 
 .PHONY: help run build token test bench setup setup-rust setup-wasm-bindgen setup-worker-build \
-        setup-npm setup-chromium npm-package worker lint rust-test js-test e2e-test fuzz-smoke
+        setup-npm setup-chromium setup-python npm-package worker lint rust-test js-test e2e-test fuzz-smoke
 
 help:
 	@echo "make run    - the gateway Worker on http://127.0.0.1:8787 (demo configuration)"
@@ -56,6 +56,15 @@ setup-npm: $(NPM_STAMP)
 
 setup-chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Independent signers for interop fixtures (PyJWT for ES256K, which jose lacks), in a venv.
+PYENV := target/pyenv
+$(PYENV)/.installed:
+	python3 -m venv $(PYENV)
+	$(PYENV)/bin/pip install -q --disable-pip-version-check PyJWT==2.15.1 cryptography==50.0.2
+	@touch $@
+
+setup-python: $(PYENV)/.installed
 
 setup: setup-worker-build setup-npm
 
@@ -95,8 +104,11 @@ rust-test:
 	cargo test --all-targets
 	cargo test --doc
 
-js-test: npm-package
-	cd $(JS) && node --test --test-reporter=spec test/node/
+# One suite in three runtimes: Node, headless Chromium, workerd. Fixtures are made fresh
+# each run (their tokens carry real times).
+js-test: npm-package setup-chromium setup-python
+	$(PYENV)/bin/python $(JS)/test/fixtures/make_es256k.py target/es256k-fixtures.json
+	cd $(JS) && node --test --test-reporter=spec test/node/ test/browser/ test/workerd/
 
 e2e-test: worker
 	node --test --test-reporter=spec tests/e2e/

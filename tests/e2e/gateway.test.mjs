@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startGateway, repoRoot } from "./wrangler.mjs";
+import { startGateway, repoRoot } from "../../js/test/support/wrangler.mjs";
 
 const mint = (env = {}) =>
   execFileSync("node", [`${repoRoot}dev/mint-token.mjs`], { env: { ...process.env, ...env } }).toString().trim();

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { startGateway, repoRoot } from "./wrangler.mjs";
+import { startGateway, repoRoot } from "../../js/test/support/wrangler.mjs";
 
 test("without configuration every request gets 500 not_configured, even with a dev token", async () => {
   const gateway = await startGateway({});

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const wrangler = `${repoRoot}js/node_modules/.bin/wrangler`;
 
 export function freePort() {
@@ -20,13 +20,14 @@ export function freePort() {
 }
 
 /**
- * @param {{ env?: string, vars?: Record<string, string>, timeoutMs?: number }} options
+ * @param {{ env?: string, config?: string, vars?: Record<string, string>, timeoutMs?: number, readyPath?: string }} options
  * @returns {Promise<{ url: string, logs: () => string, stop: () => Promise<void> }>}
  */
-export async function startGateway({ env, vars = {}, timeoutMs = 120_000 } = {}) {
+export async function startGateway({ env, config, vars = {}, timeoutMs = 120_000, readyPath = "/_auth/healthz" } = {}) {
   const port = await freePort();
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
   if (env) args.push("--env", env);
+  if (config) args.push("--config", config);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // detached: the child leads its own process group, so stop() reaches workerd too.
   const child = spawn(wrangler, args, {
@@ -57,7 +58,7 @@ export async function startGateway({ env, vars = {}, timeoutMs = 120_000 } = {})
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      await fetch(`${url}/_auth/healthz`, { signal: AbortSignal.timeout(2000) });
+      await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2000) });
       return { url, logs: () => output, stop };
     } catch {
       await new Promise((r) => setTimeout(r, 250));
