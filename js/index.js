@@ -11,4 +11,4 @@ setWasmSource(async () => {
   return fetch(url);
 });
 
-export { createValidator, TokenError } from "./lib/api.js";
+export { createValidator, verifyJws, TokenError } from "./lib/api.js";

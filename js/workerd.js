@@ -5,4 +5,4 @@ import { setWasmSource } from "./lib/api.js";
 
 setWasmSource(async () => wasmModule);
 
-export { createValidator, TokenError } from "./lib/api.js";
+export { createValidator, verifyJws, TokenError } from "./lib/api.js";

@@ -161,6 +161,18 @@ impl Validator {
             .prepare(&self.options.algorithms, keys)
     }
 
+    /// The `kid` a token would look up, checked as far as possible without keys (size,
+    /// structure, header rules, algorithm allow-list). Doors call this before fetching keys,
+    /// so a token that will fail anyway never causes a fetch.
+    ///
+    /// # Errors
+    /// The error the token will fail with whatever the keys are.
+    pub fn key_lookup(&self, token: &str) -> Result<Option<String>, Error> {
+        let jws = UntrustedJws::parse(token, self.options.max_token_bytes)?;
+        crate::token::resolve_algorithm(jws.header().alg(), &self.options.algorithms)?;
+        Ok(jws.header().kid().map(String::from))
+    }
+
     /// Validates a token with the pure-Rust verifiers, at time `now` (seconds since the epoch).
     ///
     /// # Errors

@@ -154,7 +154,7 @@ pub(crate) fn malformed_json(reason: &'static str) -> Error {
 }
 
 /// `alg` comes from the allow-list: the token only says which of the allowed ones it claims.
-fn resolve_algorithm(name: &str, allowed: &[Algorithm]) -> Result<Algorithm, Error> {
+pub(crate) fn resolve_algorithm(name: &str, allowed: &[Algorithm]) -> Result<Algorithm, Error> {
     let Some(alg) = Algorithm::from_name(name) else {
         // `none`, `None`, `NONE`, and anything unregistered (RFC 8725 §3.1).
         return Err(Error::new(
@@ -206,9 +206,10 @@ fn check_header(members: Map<String, Value>) -> Result<Header, Error> {
         return Err(malformed("b64 without crit is invalid (RFC 7797 §6)"));
     }
     // RFC 7519 §5.2: cty "JWT" means a nested token; an access token is never one.
+    // "application/jwt" is the same media type (RFC 7515 §4.1.10), so compare as media types.
     if cty
         .as_deref()
-        .is_some_and(|c| c.eq_ignore_ascii_case("JWT"))
+        .is_some_and(|c| crate::policy::media_type_eq(c, "JWT"))
     {
         return Err(malformed("nested JWTs are not accepted"));
     }

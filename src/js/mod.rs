@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorCode};
 use crate::jwk::Jwks;
+use crate::jwks_cache::{self, Decision, JwksCache};
 use crate::policy::{Validator, ValidatorOptions, VerifiedToken};
 use crate::token::{PendingSignature, DEFAULT_MAX_TOKEN_BYTES};
 use crate::Algorithm;
@@ -108,11 +109,17 @@ fn verified_to_json(token: &VerifiedToken) -> String {
     out.to_string()
 }
 
-/// A configured validator with its current key set.
+/// Where the keys come from: a static set, or a remote one behind the core's cache rules.
+enum KeySource {
+    Static(Jwks),
+    Remote(JwksCache),
+}
+
+/// A configured validator with its key source.
 #[wasm_bindgen]
 pub struct JsValidator {
     validator: Validator,
-    keys: Jwks,
+    keys: KeySource,
 }
 
 #[wasm_bindgen]
@@ -124,27 +131,99 @@ impl JsValidator {
             Validator::new(parse_options(options_json)?).map_err(|e| error_to_js(&e))?;
         Ok(JsValidator {
             validator,
-            keys: Jwks::default(),
+            keys: KeySource::Remote(JwksCache::new()),
         })
     }
 
-    /// Replaces the key set (a JWKS JSON document).
-    #[wasm_bindgen(js_name = setKeys)]
-    pub fn set_keys(&mut self, jwks_json: &str) -> Result<(), JsValue> {
-        self.keys = Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?;
+    /// Uses a static key set (a JWKS JSON document) instead of a remote one.
+    #[wasm_bindgen(js_name = setStaticKeys)]
+    pub fn set_static_keys(&mut self, jwks_json: &str) -> Result<(), JsValue> {
+        self.keys = KeySource::Static(Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?);
         Ok(())
     }
 
-    /// Whether the current key set has a key with this `kid` (for unknown-kid refetches).
-    #[wasm_bindgen(js_name = hasKid)]
-    pub fn has_kid(&self, kid: &str) -> bool {
-        self.keys.contains_kid(kid)
+    /// What to do about keys before validating `token` at `now`: `"use"`, `"fetch"` (fetch,
+    /// report, then validate), `"refresh"` (validate now and refresh in the background),
+    /// `"await"` (another fetch is in flight) or `"unavailable"`. A token that fails without
+    /// keys answers `"use"`, so it never causes a fetch and `begin` reports its error.
+    pub fn decide(&mut self, token: &str, now: f64) -> String {
+        let KeySource::Remote(cache) = &mut self.keys else {
+            return "use".into();
+        };
+        let Ok(kid) = self.validator.key_lookup(token) else {
+            return "use".into();
+        };
+        match cache.decide(now, kid.as_deref()) {
+            Decision::UseCached => "use",
+            Decision::UseCachedAndRefresh => "refresh",
+            Decision::FetchThenUse => "fetch",
+            Decision::AwaitInFlight => "await",
+            Decision::Unavailable => "unavailable",
+        }
+        .into()
+    }
+
+    /// Reports a fetched key set (body and `Cache-Control`).
+    #[wasm_bindgen(js_name = onFetchSuccess)]
+    pub fn on_fetch_success(&mut self, now: f64, body: &[u8], cache_control: Option<String>) -> Result<(), JsValue> {
+        match &mut self.keys {
+            KeySource::Remote(cache) => cache
+                .on_fetch_success(now, body, cache_control.as_deref())
+                .map_err(|e| error_to_js(&e)),
+            KeySource::Static(_) => Ok(()),
+        }
+    }
+
+    /// Reports a failed fetch.
+    #[wasm_bindgen(js_name = onFetchFailure)]
+    pub fn on_fetch_failure(&mut self, now: f64) {
+        if let KeySource::Remote(cache) = &mut self.keys {
+            cache.on_fetch_failure(now);
+        }
+    }
+
+    /// The `Retry-After` seconds for a `jwks_unavailable` answer.
+    #[wasm_bindgen(js_name = retryAfter)]
+    pub fn retry_after(&self, now: f64) -> u64 {
+        match &self.keys {
+            KeySource::Remote(cache) => cache.retry_after(now),
+            KeySource::Static(_) => 1,
+        }
+    }
+
+    /// The remote key cache as JSON (for edge isolates), or `null` for static keys.
+    #[wasm_bindgen(js_name = exportCache)]
+    pub fn export_cache(&self) -> Option<String> {
+        match &self.keys {
+            KeySource::Remote(cache) => Some(cache.to_json().to_string()),
+            KeySource::Static(_) => None,
+        }
+    }
+
+    /// Takes in an exported cache when it is newer than the current one.
+    #[wasm_bindgen(js_name = importCache)]
+    pub fn import_cache(&mut self, json: &str) -> Result<bool, JsValue> {
+        let KeySource::Remote(cache) = &mut self.keys else {
+            return Ok(false);
+        };
+        let value: Value = serde_json::from_str(json)
+            .map_err(|_| option_error("importCache: not JSON".into()))?;
+        let other = JwksCache::from_json(&value).map_err(|e| error_to_js(&e))?;
+        Ok(cache.merge_newer(other))
     }
 
     /// Phase one: parse, header rules, key choice.
-    pub fn begin(&self, token: &str) -> Result<JsPending, JsValue> {
+    pub fn begin(&self, token: &str, now: f64) -> Result<JsPending, JsValue> {
+        let keys = match &self.keys {
+            KeySource::Static(jwks) => jwks,
+            KeySource::Remote(cache) => {
+                // A token that fails on its own says so before the keys' state is reported.
+                self.validator.key_lookup(token).map_err(|e| error_to_js(&e))?;
+                cache.keys(now).map_err(|e| error_to_js(&e))?
+            }
+        };
         self.validator
-            .begin(token, &self.keys)
+            .begin(token, keys)
             .map(|inner| JsPending { inner })
             .map_err(|e| error_to_js(&e))
     }
@@ -194,6 +273,11 @@ impl JsPending {
     pub fn key_jwk(&self) -> String {
         Value::Object(self.inner.key().to_public_json()).to_string()
     }
+    /// The payload bytes (trusted only after the verdict).
+    #[wasm_bindgen(getter)]
+    pub fn payload(&self) -> Vec<u8> {
+        self.inner.payload().to_vec()
+    }
     /// The signed bytes.
     #[wasm_bindgen(getter, js_name = signingInput)]
     pub fn signing_input(&self) -> Vec<u8> {
@@ -239,6 +323,72 @@ pub fn www_authenticate(
 ) -> String {
     let code = ErrorCode::from_name(code).unwrap_or(ErrorCode::Malformed);
     Error::with_description(code, description.to_string()).www_authenticate(realm, scope.as_deref())
+}
+
+/// Phase one of `verifyJws`: the header rules and key choice for a compact JWS whose
+/// payload need not be JWT claims.
+#[wasm_bindgen(js_name = beginJws)]
+pub fn begin_jws(compact: &str, jwks_json: &str, algorithms: Option<Vec<String>>) -> Result<JsPending, JsValue> {
+    let keys = Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?;
+    let allowed: Vec<Algorithm> = match algorithms {
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                Algorithm::from_name(name)
+                    .ok_or_else(|| option_error(alloc::format!("option algorithms: unsupported algorithm {name:?}")))
+            })
+            .collect::<Result<_, _>>()?,
+        None => Algorithm::ASYMMETRIC.to_vec(),
+    };
+    crate::token::UntrustedJws::parse(compact, DEFAULT_MAX_TOKEN_BYTES)
+        .and_then(|jws| jws.prepare(&allowed, &keys))
+        .map(|inner| JsPending { inner })
+        .map_err(|e| error_to_js(&e))
+}
+
+/// Phase two of `verifyJws`: the verdict; returns the header as JSON (the payload is read
+/// from the pending handle before this call).
+#[wasm_bindgen(js_name = finishJws)]
+pub fn finish_jws(pending: JsPending, host_verdict: Option<bool>) -> Result<String, JsValue> {
+    let verified = match host_verdict {
+        Some(valid) => pending.inner.accept_host_verdict(valid),
+        None => pending.inner.verify_native(),
+    }
+    .map_err(|e| error_to_js(&e))?;
+    Ok(Value::Object(verified.header().members().clone()).to_string())
+}
+
+/// The RFC 7662 answer for a verified token's claims (JSON in, JSON out).
+#[wasm_bindgen(js_name = introspectionResponse)]
+pub fn introspection_response(claims_json: &str) -> String {
+    match serde_json::from_str::<serde_json::Map<String, Value>>(claims_json) {
+        Ok(claims) => crate::introspect::introspection_for_claims(&claims).to_string(),
+        Err(_) => crate::introspect::introspection_response(&Err(Error::new(ErrorCode::Malformed, "not claims"))).to_string(),
+    }
+}
+
+/// The OIDC discovery URL for an issuer.
+#[wasm_bindgen(js_name = discoveryUrl)]
+pub fn discovery_url(issuer: &str) -> String {
+    jwks_cache::discovery_url(issuer)
+}
+
+/// The `jwks_uri` of a discovery document whose `issuer` must equal `issuer`.
+#[wasm_bindgen(js_name = parseDiscovery)]
+pub fn parse_discovery(body: &[u8], issuer: &str) -> Result<String, JsValue> {
+    jwks_cache::parse_discovery(body, issuer).map_err(|e| error_to_js(&e))
+}
+
+/// Refuses URLs keys must not be fetched from (`https` only, except loopback hosts).
+#[wasm_bindgen(js_name = checkFetchUrl)]
+pub fn check_fetch_url(url: &str) -> Result<(), JsValue> {
+    jwks_cache::check_fetch_url(url).map_err(|e| error_to_js(&e))
+}
+
+/// The fetch timeout, in milliseconds.
+#[wasm_bindgen(js_name = fetchTimeoutMs)]
+pub fn fetch_timeout_ms() -> f64 {
+    jwks_cache::FETCH_TIMEOUT_SECONDS * 1000.0
 }
 
 /// Reads the Bearer token from an `Authorization` header value (RFC 6750 §2.1).
