@@ -16,6 +16,9 @@ export interface ValidatorOptions {
   fetch?: typeof fetch;
   /** The realm of `WWW-Authenticate` challenges. Default "api". */
   realm?: string;
+  /** Checked after every successful validation; `true` refuses the token with `revoked`. */
+  revocations?: { isRevoked(claims: Record<string, unknown>): boolean | Promise<boolean> };
+  cache?: { maxEntries?: number } | false;
 }
 
 export interface VerifiedToken {
@@ -35,6 +38,28 @@ export interface Validator {
   validate(token: string, opts?: ValidateOptions): Promise<VerifiedToken>;
   /** Reads `Authorization: Bearer`. @throws {TokenError} */
   authenticate(request: Request, opts?: ValidateOptions): Promise<VerifiedToken>;
+  /** RFC 7662: `{active: true, ...}` for a valid token, exactly `{active: false}` otherwise. */
+  introspect(token: string): Promise<IntrospectionResponse>;
+  /** The remote key cache as JSON (null with static keys), to store between edge isolates. */
+  exportCache(): Promise<string | null>;
+  /** Takes in an exported cache when it is newer; returns whether it was. */
+  importCache(json: string | object): Promise<boolean>;
+}
+
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  username?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+  cnf?: Record<string, unknown>;
 }
 
 export type TokenErrorCode =
@@ -49,7 +74,15 @@ export declare class TokenError extends Error {
   readonly code: TokenErrorCode;
   readonly status: number;
   readonly wwwAuthenticate: string;
+  /** Seconds, on 503 errors (`jwks_unavailable`, `introspection_unavailable`). */
+  readonly retryAfter?: number;
   toResponse(): Response;
 }
 
 export declare function createValidator(options: ValidatorOptions): Validator;
+
+/** Signature and header rules only (SPEC §4): the payload need not be JWT claims. */
+export declare function verifyJws(
+  compact: string,
+  options: { jwks: { keys: object[] } | string; algorithms?: string[] },
+): Promise<{ header: Record<string, unknown>; payload: Uint8Array }>;
