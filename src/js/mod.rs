@@ -398,3 +398,36 @@ pub fn extract_bearer(authorization: Option<String>) -> Result<String, JsValue> 
         .map(String::from)
         .map_err(|e| error_to_js(&e))
 }
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], JsValue> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|_| option_error("no secure random source in this runtime".into()))?;
+    Ok(bytes)
+}
+
+/// A PKCE pair (RFC 7636 §4.1–4.2): a 43-character verifier from 32 random bytes and its S256
+/// challenge, as JSON `{codeVerifier, codeChallenge, codeChallengeMethod}`.
+#[wasm_bindgen(js_name = createPkcePair)]
+pub fn create_pkce_pair() -> Result<String, JsValue> {
+    let verifier = crate::pkce::code_verifier_from_random(&random_bytes::<32>()?).map_err(|e| error_to_js(&e))?;
+    let challenge = crate::pkce::code_challenge_s256(&verifier).map_err(|e| error_to_js(&e))?;
+    Ok(json!({"codeVerifier": verifier, "codeChallenge": challenge, "codeChallengeMethod": "S256"}).to_string())
+}
+
+/// The S256 challenge of a verifier.
+#[wasm_bindgen(js_name = deriveCodeChallenge)]
+pub fn derive_code_challenge(verifier: &str) -> Result<String, JsValue> {
+    crate::pkce::code_challenge_s256(verifier).map_err(|e| error_to_js(&e))
+}
+
+/// Constant-time check of a verifier against a challenge; `plain` is refused.
+#[wasm_bindgen(js_name = verifyCodeChallenge)]
+pub fn verify_code_challenge(verifier: &str, challenge: &str, method: &str) -> bool {
+    crate::pkce::verify_code_challenge(verifier, challenge, method, false)
+}
+
+/// A random `state` or `nonce`: 32 random bytes (256 bits), base64url.
+#[wasm_bindgen(js_name = randomToken)]
+pub fn random_token() -> Result<String, JsValue> {
+    crate::pkce::random_state_from(&random_bytes::<32>()?).map_err(|e| error_to_js(&e))
+}
