@@ -9,7 +9,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Pinned tools. wasm-bindgen's CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 WORKER_BUILD_VERSION := 0.8.7
-CARGO_FUZZ_VERSION := 0.13.1
+CARGO_FUZZ_VERSION := 0.13.2
 
 JS := js
 NPM_STAMP := $(JS)/node_modules/.installed-from-lock
@@ -20,7 +20,7 @@ NPM_FEATURES := js,all-algorithms
 NPM_WASM := target/npm/$(WASM_TARGET)/release/edge_token_validator.wasm
 
 .PHONY: help run build token test bench setup setup-rust setup-wasm-bindgen setup-worker-build \
-        setup-npm setup-chromium setup-python npm-package worker lint rust-test js-test e2e-test fuzz-smoke
+        setup-npm setup-chromium setup-python npm-package worker lint rust-test js-test e2e-test setup-fuzz fuzz-smoke
 
 help:
 	@echo "make run    - the gateway Worker on http://127.0.0.1:8787 (demo configuration)"
@@ -114,7 +114,24 @@ js-test: npm-package setup-chromium setup-python
 e2e-test: worker
 	node --test --test-reporter=spec tests/e2e/
 
-test: lint rust-test js-test e2e-test
+# cargo-fuzz needs nightly flags: the nightly toolchain when the machine has one, else the
+# stable one with RUSTC_BOOTSTRAP (rustup can fetch no other toolchain here).
+FUZZ_TOOLCHAIN := $(shell rustup toolchain list | grep -q '^nightly' && echo +nightly)
+FUZZ_ENV := $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1)
+FUZZ_SECONDS ?= 20
+
+setup-fuzz:
+	@cargo fuzz --version 2>/dev/null | grep -q "$(CARGO_FUZZ_VERSION)" || cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked --force
+
+fuzz-smoke: setup-fuzz
+	cd fuzz && sh seed.sh
+	cd fuzz && for target in $$(cargo $(FUZZ_TOOLCHAIN) fuzz list); do \
+	  echo "fuzz smoke: $$target for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_ENV) cargo $(FUZZ_TOOLCHAIN) fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 2>&1 | tail -n 3; \
+	  test $${PIPESTATUS[0]} -eq 0 || { echo "fuzz target $$target failed"; exit 1; }; \
+	done
+
+test: lint rust-test js-test e2e-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 bench:

@@ -299,8 +299,8 @@ fn thumbprint_json(members: &[(&str, &str)]) -> String {
 }
 
 fn parse_rsa(map: &Map<String, Value>) -> Result<(KeyMaterial, String), &'static str> {
-    let (n_text, n) = required_b64(map, "n")?;
-    let (e_text, e) = required_b64(map, "e")?;
+    let (_, n) = required_b64(map, "n")?;
+    let (_, e) = required_b64(map, "e")?;
     // Some encoders prefix a zero octet (RFC 7518 §6.3.1.1 notes it); the integer is the same.
     let n: Vec<u8> = n.iter().copied().skip_while(|b| *b == 0).collect();
     let e: Vec<u8> = e.iter().copied().skip_while(|b| *b == 0).collect();
@@ -316,19 +316,20 @@ fn parse_rsa(map: &Map<String, Value>) -> Result<(KeyMaterial, String), &'static
     if n.last().is_none_or(|low| low & 1 == 0) {
         return Err("RSA modulus is even");
     }
-    // e must be odd and at least 3; more than 33 bits buys nothing and slows verification.
-    if e.is_empty()
-        || e.len() > 5
-        || e.last().is_none_or(|low| low & 1 == 0)
-        || (e.len() == 1 && e[0] < 3)
-    {
-        return Err("RSA exponent is not an odd number from 3 to 2^33");
+    // e must be odd and at least 3; above 2^33 − 1 buys nothing and slows verification
+    // (the RSA backend's limit too).
+    let exponent = (e.len() <= 8).then(|| e.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)));
+    if !exponent.is_some_and(|e| e >= 3 && e % 2 == 1 && e < 1 << 33) {
+        return Err("RSA exponent is not an odd number from 3 to 2^33 - 1");
     }
     // CVE-2017-15361 (ROCA): moduli from the flawed Infineon generator can be factored, so
     // anyone could sign with such a key (Wycheproof JWK tc 7).
     if has_roca_fingerprint(&n) {
         return Err("RSA modulus has the ROCA fingerprint (CVE-2017-15361)");
     }
+    // RFC 7638 §3.2 hashes the RFC 7518 form, which has no leading zero octets: re-encode
+    // the canonical integers so a padded `n` gives the thumbprint other implementations give.
+    let (e_text, n_text) = (b64::encode(&e), b64::encode(&n));
     let thumb = thumbprint_json(&[("e", &e_text), ("kty", "RSA"), ("n", &n_text)]);
     Ok((KeyMaterial::Rsa { n, e }, thumb))
 }

@@ -59,6 +59,7 @@ extern crate std;
 pub mod alg;
 pub mod b64;
 pub mod error;
+pub mod gateway;
 pub mod http;
 pub mod introspect;
 pub mod json;

@@ -417,8 +417,14 @@ pub fn scopes_of(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
         }
         Some(_) => return Err(invalid("scp")),
     }
-    scopes.dedup();
-    Ok(scopes)
+    // Keep the first of each (order as given), whether or not duplicates are adjacent.
+    let mut unique: Vec<String> = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        if !unique.contains(&scope) {
+            unique.push(scope);
+        }
+    }
+    Ok(unique)
 }
 
 /// Media types compare case-insensitively, and `typ` may omit `application/` (RFC 7515

@@ -138,7 +138,8 @@ impl JsValidator {
     /// Uses a static key set (a JWKS JSON document) instead of a remote one.
     #[wasm_bindgen(js_name = setStaticKeys)]
     pub fn set_static_keys(&mut self, jwks_json: &str) -> Result<(), JsValue> {
-        self.keys = KeySource::Static(Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?);
+        self.keys =
+            KeySource::Static(Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?);
         Ok(())
     }
 
@@ -165,7 +166,12 @@ impl JsValidator {
 
     /// Reports a fetched key set (body and `Cache-Control`).
     #[wasm_bindgen(js_name = onFetchSuccess)]
-    pub fn on_fetch_success(&mut self, now: f64, body: &[u8], cache_control: Option<String>) -> Result<(), JsValue> {
+    pub fn on_fetch_success(
+        &mut self,
+        now: f64,
+        body: &[u8],
+        cache_control: Option<String>,
+    ) -> Result<(), JsValue> {
         match &mut self.keys {
             KeySource::Remote(cache) => cache
                 .on_fetch_success(now, body, cache_control.as_deref())
@@ -206,8 +212,8 @@ impl JsValidator {
         let KeySource::Remote(cache) = &mut self.keys else {
             return Ok(false);
         };
-        let value: Value = serde_json::from_str(json)
-            .map_err(|_| option_error("importCache: not JSON".into()))?;
+        let value: Value =
+            serde_json::from_str(json).map_err(|_| option_error("importCache: not JSON".into()))?;
         let other = JwksCache::from_json(&value).map_err(|e| error_to_js(&e))?;
         Ok(cache.merge_newer(other))
     }
@@ -218,7 +224,9 @@ impl JsValidator {
             KeySource::Static(jwks) => jwks,
             KeySource::Remote(cache) => {
                 // A token that fails on its own says so before the keys' state is reported.
-                self.validator.key_lookup(token).map_err(|e| error_to_js(&e))?;
+                self.validator
+                    .key_lookup(token)
+                    .map_err(|e| error_to_js(&e))?;
                 cache.keys(now).map_err(|e| error_to_js(&e))?
             }
         };
@@ -328,14 +336,21 @@ pub fn www_authenticate(
 /// Phase one of `verifyJws`: the header rules and key choice for a compact JWS whose
 /// payload need not be JWT claims.
 #[wasm_bindgen(js_name = beginJws)]
-pub fn begin_jws(compact: &str, jwks_json: &str, algorithms: Option<Vec<String>>) -> Result<JsPending, JsValue> {
+pub fn begin_jws(
+    compact: &str,
+    jwks_json: &str,
+    algorithms: Option<Vec<String>>,
+) -> Result<JsPending, JsValue> {
     let keys = Jwks::from_json(jwks_json.as_bytes()).map_err(|e| error_to_js(&e))?;
     let allowed: Vec<Algorithm> = match algorithms {
         Some(names) => names
             .iter()
             .map(|name| {
-                Algorithm::from_name(name)
-                    .ok_or_else(|| option_error(alloc::format!("option algorithms: unsupported algorithm {name:?}")))
+                Algorithm::from_name(name).ok_or_else(|| {
+                    option_error(alloc::format!(
+                        "option algorithms: unsupported algorithm {name:?}"
+                    ))
+                })
             })
             .collect::<Result<_, _>>()?,
         None => Algorithm::ASYMMETRIC.to_vec(),
@@ -363,7 +378,11 @@ pub fn finish_jws(pending: JsPending, host_verdict: Option<bool>) -> Result<Stri
 pub fn introspection_response(claims_json: &str) -> String {
     match serde_json::from_str::<serde_json::Map<String, Value>>(claims_json) {
         Ok(claims) => crate::introspect::introspection_for_claims(&claims).to_string(),
-        Err(_) => crate::introspect::introspection_response(&Err(Error::new(ErrorCode::Malformed, "not claims"))).to_string(),
+        Err(_) => crate::introspect::introspection_response(&Err(Error::new(
+            ErrorCode::Malformed,
+            "not claims",
+        )))
+        .to_string(),
     }
 }
 
@@ -401,7 +420,8 @@ pub fn extract_bearer(authorization: Option<String>) -> Result<String, JsValue> 
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], JsValue> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|_| option_error("no secure random source in this runtime".into()))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|_| option_error("no secure random source in this runtime".into()))?;
     Ok(bytes)
 }
 
@@ -409,7 +429,8 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], JsValue> {
 /// challenge, as JSON `{codeVerifier, codeChallenge, codeChallengeMethod}`.
 #[wasm_bindgen(js_name = createPkcePair)]
 pub fn create_pkce_pair() -> Result<String, JsValue> {
-    let verifier = crate::pkce::code_verifier_from_random(&random_bytes::<32>()?).map_err(|e| error_to_js(&e))?;
+    let verifier = crate::pkce::code_verifier_from_random(&random_bytes::<32>()?)
+        .map_err(|e| error_to_js(&e))?;
     let challenge = crate::pkce::code_challenge_s256(&verifier).map_err(|e| error_to_js(&e))?;
     Ok(json!({"codeVerifier": verifier, "codeChallenge": challenge, "codeChallengeMethod": "S256"}).to_string())
 }
