@@ -23,12 +23,18 @@ export function setWasmSource(source) {
   wasmSource = source;
 }
 
-function loadCore() {
+/** Loads the wasm core once; every async entry point awaits this. @internal */
+export function loadCore() {
   ready ??= (async () => {
     await init({ module_or_path: await wasmSource() });
     codes = JSON.parse(errorTable());
   })();
   return ready;
+}
+
+/** Whether the core is loaded, for the synchronous helpers of lib/oauth.js. @internal */
+export function coreIsLoaded() {
+  return codes !== null;
 }
 
 /** A validation failure with a stable `code` (SPEC §2) and its RFC 6750 HTTP form. */
@@ -126,8 +132,9 @@ async function verifyPending(pending) {
   return verifyWithHost(pending);
 }
 
+// Redirects are not followed ("manual": Workers do not support "error"); a 3xx is a failure.
 async function fetchWithTimeout(fetchImpl, url) {
-  const response = await fetchImpl(url, { headers: { accept: "application/json" }, redirect: "error", signal: AbortSignal.timeout(fetchTimeoutMs()) });
+  const response = await fetchImpl(url, { headers: { accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(fetchTimeoutMs()) });
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
   return response;
 }

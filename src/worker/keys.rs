@@ -106,7 +106,8 @@ async fn get(url: &str) -> Result<(Vec<u8>, Option<String>), JsValue> {
     let controller = web_sys::AbortController::new()?;
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(&controller.signal()));
-    init.set_redirect(web_sys::RequestRedirect::Error);
+    // Workers support only "follow" and "manual": manual, and a 3xx is a failure below.
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     let headers = web_sys::Headers::new()?;
     headers.set("Accept", "application/json")?;
     init.set_headers(&headers.into());
