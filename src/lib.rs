@@ -58,6 +58,7 @@ extern crate std;
 
 pub mod alg;
 pub mod b64;
+pub mod dpop;
 pub mod error;
 pub mod gateway;
 pub mod http;
