@@ -12,3 +12,16 @@ setWasmSource(async () => {
 });
 
 export { createValidator, verifyJws, TokenError } from "./lib/api.js";
+export {
+  createPkcePair,
+  deriveCodeChallenge,
+  verifyCodeChallenge,
+  randomState,
+  randomNonce,
+  buildAuthorizationUrl,
+  parseAuthorizationResponse,
+  exchangeAuthorizationCode,
+  refreshTokens,
+  TokenManager,
+  OAuthError,
+} from "./lib/oauth.js";

@@ -6,3 +6,16 @@ import { setWasmSource } from "./lib/api.js";
 setWasmSource(async () => wasmModule);
 
 export { createValidator, verifyJws, TokenError } from "./lib/api.js";
+export {
+  createPkcePair,
+  deriveCodeChallenge,
+  verifyCodeChallenge,
+  randomState,
+  randomNonce,
+  buildAuthorizationUrl,
+  parseAuthorizationResponse,
+  exchangeAuthorizationCode,
+  refreshTokens,
+  TokenManager,
+  OAuthError,
+} from "./lib/oauth.js";

@@ -2,6 +2,7 @@
 // passes the library under test and jose (the independent signer). Every case is a plain
 // async function that throws on failure.
 import { ok, equal, deepEqual, rejectsWith } from "./check.js";
+import { oauthCases } from "./oauth.js";
 
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "api";
@@ -127,5 +128,6 @@ export function cases(lib, jose, extras = {}) {
     deepEqual(await response.json(), { error: "invalid_token", error_description: error.message, code: "missing_token" });
   });
 
+  list.push(...oauthCases(lib, extras));
   return list;
 }
