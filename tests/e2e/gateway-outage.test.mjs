@@ -3,11 +3,14 @@
 // and past the 24 h stale limit the gateway answers 503 with Retry-After.
 //
 // Time: each phase is a fresh `wrangler dev` whose clock is shifted by the test-only setting
-// DEV_CLOCK_OFFSET_SECONDS; local Cache API data persists between the runs (.wrangler/state).
+// DEV_CLOCK_OFFSET_SECONDS; the runs share one local state directory, so the Cache API
+// data one isolate wrote is there for the next.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { startGateway, repoRoot } from "../../js/test/support/wrangler.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startGateway } from "../../js/test/support/wrangler.mjs";
 import { startIdp } from "../../js/test/support/idp.mjs";
 
 let idp;
@@ -18,14 +21,15 @@ after(async () => {
 });
 
 test("IdP down: warm keys serve past their freshness; past the stale limit, 503 jwks_unavailable", async (t) => {
-  rmSync(`${repoRoot}.wrangler/state/v3/cache`, { recursive: true, force: true });
+  const persistTo = mkdtempSync(join(tmpdir(), "etv-outage-"));
+  t.after(() => rmSync(persistTo, { recursive: true, force: true }));
   idp = await startIdp({ algorithms: ["ES256"], cacheControl: "max-age=600" });
   const vars = (offset) => ({ ISSUER: idp.issuer, JWKS_URI: idp.jwksUri, DEV_CLOCK_OFFSET_SECONDS: String(offset) });
   const token = await idp.mint({ exp: Math.floor(Date.now() / 1000) + 3 * 86400 });
   const call = () => fetch(`${gateway.url}/api`, { headers: { authorization: `Bearer ${token}` } });
 
   await t.test("warm-up: keys fetched once", async () => {
-    gateway = await startGateway({ vars: vars(0) });
+    gateway = await startGateway({ vars: vars(0), persistTo });
     assert.equal((await call()).status, 200);
     assert.equal(idp.state.requests.jwks, 1);
     await gateway.stop();
@@ -34,7 +38,7 @@ test("IdP down: warm keys serve past their freshness; past the stale limit, 503 
   idp.setMode("fail");
 
   await t.test("a new isolate 700 s later, IdP down: the stale keys from the Cache API still serve (200)", async () => {
-    gateway = await startGateway({ vars: vars(700) });
+    gateway = await startGateway({ vars: vars(700), persistTo });
     const response = await call();
     assert.equal(response.status, 200, await response.text());
     assert.ok(idp.state.requests.jwks >= 2, "a refresh was tried");
@@ -42,7 +46,7 @@ test("IdP down: warm keys serve past their freshness; past the stale limit, 503 
   });
 
   await t.test("past expiry + 24 h, IdP still down: 503 with Retry-After, never an accept", async () => {
-    gateway = await startGateway({ vars: vars(600 + 86400 + 60) });
+    gateway = await startGateway({ vars: vars(600 + 86400 + 60), persistTo });
     const response = await call();
     assert.equal(response.status, 503);
     assert.ok(Number(response.headers.get("retry-after")) >= 1);

@@ -2,6 +2,9 @@
 // port, and stops exactly the processes it started.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -20,14 +23,19 @@ export function freePort() {
 }
 
 /**
- * @param {{ env?: string, config?: string, vars?: Record<string, string>, timeoutMs?: number, readyPath?: string }} options
+ * Local state (KV, Cache API) lives in `persistTo`; by default a fresh directory per start, so
+ * runs never see each other's revocations or caches.
+ * @param {{ env?: string, config?: string, vars?: Record<string, string>, timeoutMs?: number, readyPath?: string, persistTo?: string }} options
  * @returns {Promise<{ url: string, logs: () => string, stop: () => Promise<void> }>}
  */
-export async function startGateway({ env, config, vars = {}, timeoutMs = 120_000, readyPath = "/_auth/healthz" } = {}) {
+export async function startGateway({ env, config, vars = {}, timeoutMs = 120_000, readyPath = "/_auth/healthz", persistTo } = {}) {
   const port = await freePort();
+  const ownState = persistTo === undefined;
+  const stateDir = persistTo ?? mkdtempSync(join(tmpdir(), "etv-wrangler-"));
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
   if (env) args.push("--env", env);
   if (config) args.push("--config", config);
+  args.push("--persist-to", stateDir);
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // detached: the child leads its own process group, so stop() reaches workerd too.
   const child = spawn(wrangler, args, {
@@ -53,6 +61,7 @@ export async function startGateway({ env, config, vars = {}, timeoutMs = 120_000
     }, 5000);
     await exited;
     clearTimeout(timer);
+    if (ownState) rmSync(stateDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
