@@ -163,7 +163,7 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
     let token = match crate::http::extract_bearer(authorization.as_deref()) {
         Ok(token) => token.to_string(),
         Err(error) => {
-            log_rejection(&error, None, None);
+            log_rejection(&error, None, None, None);
             return with_cors(Reply::failure(config, &error, None, None));
         }
     };
@@ -188,10 +188,17 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
             }
         }
         Validated::Failed(error) => {
-            let kid = UntrustedJws::parse(&token, config.validator.options().max_token_bytes)
-                .ok()
+            // For the log only: what the (unverified) token claims to be, cut short.
+            let jws = UntrustedJws::parse(&token, config.validator.options().max_token_bytes).ok();
+            let kid = jws
+                .as_ref()
                 .and_then(|jws| jws.header().kid().map(String::from));
-            log_rejection(&error, Some(&token), kid.as_deref());
+            let issuer = jws.as_ref().and_then(|jws| {
+                crate::json::parse_strict_object(jws.payload())
+                    .ok()
+                    .and_then(|claims| claims.get("iss").and_then(|v| v.as_str()).map(String::from))
+            });
+            log_rejection(&error, Some(&token), kid.as_deref(), issuer.as_deref());
             with_cors(Reply::failure(
                 config,
                 &error,
@@ -200,7 +207,7 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
             ))
         }
         Validated::Unavailable(error, retry) => {
-            log_rejection(&error, Some(&token), None);
+            log_rejection(&error, Some(&token), None, None);
             with_cors(Reply::failure(config, &error, None, Some(retry)))
         }
     }

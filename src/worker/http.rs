@@ -110,7 +110,7 @@ pub fn log_event(event: &Value) {
     console_log!("{}", event);
 }
 
-pub fn log_rejection(error: &Error, token: Option<&str>, kid: Option<&str>) {
+pub fn log_rejection(error: &Error, token: Option<&str>, kid: Option<&str>, issuer: Option<&str>) {
     let mut event = json!({"event": "token_rejected", "code": error.code().as_str()});
     if let Some(token) = token {
         event["token_fingerprint"] = crate::http::token_fingerprint(token).into();
@@ -118,6 +118,9 @@ pub fn log_rejection(error: &Error, token: Option<&str>, kid: Option<&str>) {
     if let Some(kid) = kid {
         // The kid comes from the attacker's header: cut it short before logging.
         event["kid"] = kid.chars().take(64).collect::<String>().into();
+    }
+    if let Some(issuer) = issuer {
+        event["issuer"] = issuer.chars().take(128).collect::<String>().into();
     }
     log_event(&event);
 }
