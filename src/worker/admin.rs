@@ -116,7 +116,7 @@ pub async fn handle(
                     )
                     .await;
                     log_event(
-                        &json!({"event": "revocation", "by": client, "via": "rfc7009", "jti": jti, "kv": kv.as_ref().map(|r| r.is_ok()).unwrap_or(false)}),
+                        &json!({"event": "revocation", "by": client, "why": "the client revoked the token (RFC 7009)", "jti": jti, "kv": kv.as_ref().map(|r| r.is_ok()).unwrap_or(false)}),
                     );
                 } else {
                     log_event(
@@ -152,8 +152,13 @@ pub async fn handle(
                         RevocationRequest::Subject { sub } => ("sub", sub.as_str()),
                         RevocationRequest::Token { jti, .. } => ("jti", jti.as_str()),
                     };
+                    let why = if kind == "sub" {
+                        "the admin revoked every token of the subject issued before now"
+                    } else {
+                        "the admin revoked one token"
+                    };
                     log_event(
-                        &json!({"event": "revocation", "by": "admin", kind: id, "kv": kv.is_ok(), "kv_error": kv.err()}),
+                        &json!({"event": "revocation", "by": "admin", "why": why, kind: id, "kv": kv.is_ok(), "kv_error": kv.err()}),
                     );
                     Ok(Reply::json(200, &json!({"revoked": {kind: id}, "at": now}))
                         .header("Cache-Control", "no-store"))
