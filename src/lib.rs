@@ -68,6 +68,7 @@ pub mod jwk;
 pub mod jwks_cache;
 pub mod pkce;
 pub mod policy;
+pub mod providers;
 pub mod revocation;
 pub mod token;
 
