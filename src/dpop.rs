@@ -276,7 +276,20 @@ pub fn check_binding(
     presentation: Presentation<'_>,
     client_certificate_thumbprint: Option<&str>,
 ) -> Result<(), Error> {
-    let Some(cnf) = token.claims().get("cnf") else {
+    check_binding_claims(token.claims(), presentation, client_certificate_thumbprint)
+}
+
+/// [`check_binding`] over the claims of a token that passed validation (for doors that hold
+/// the claims rather than the [`VerifiedToken`]).
+///
+/// # Errors
+/// As [`check_binding`].
+pub fn check_binding_claims(
+    claims: &Map<String, Value>,
+    presentation: Presentation<'_>,
+    client_certificate_thumbprint: Option<&str>,
+) -> Result<(), Error> {
+    let Some(cnf) = claims.get("cnf") else {
         return Ok(());
     };
     let Value::Object(cnf) = cnf else {

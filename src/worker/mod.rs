@@ -4,6 +4,7 @@
 //! (`crate::gateway`, `crate::policy`, `crate::jwks_cache`, `crate::revocation`).
 
 mod admin;
+mod dpop_replay;
 mod handler;
 mod http;
 mod keys;
