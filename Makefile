@@ -105,9 +105,11 @@ rust-test:
 	cargo test --doc
 
 # One suite in three runtimes: Node, headless Chromium, workerd. Fixtures are made fresh
-# each run (their tokens carry real times).
+# each run (their tokens carry real times); the attack corpus comes from the Rust tests
+# (tests/common/corpus.rs), so every attack token gets the same code in JS as in Rust.
 js-test: npm-package setup-chromium setup-python
 	$(PYENV)/bin/python $(JS)/test/fixtures/make_es256k.py target/es256k-fixtures.json
+	cargo run --quiet --example attack_corpus > target/attack-corpus.json
 	cd $(JS) && node --test --test-reporter=spec test/node/ test/browser/ test/workerd/
 	cd $(JS) && npx --no-install publint --strict
 

@@ -7,6 +7,10 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
+pub mod corpus;
+mod forge;
+pub use forge::*;
+
 use std::path::PathBuf;
 
 use edge_token_validator::{b64, Algorithm, Error, ErrorCode, Jwks, Validator, ValidatorOptions};
@@ -64,6 +68,23 @@ pub fn assert_code<T: std::fmt::Debug>(result: Result<T, Error>, expected: Error
             );
             assert_eq!(err.code().as_str(), expected.as_str());
         }
+    }
+}
+
+/// Asserts the outcome: valid when `expected` is None, else that exact error code.
+#[track_caller]
+pub fn assert_outcome<T: std::fmt::Debug>(result: Result<T, Error>, expected: Option<ErrorCode>) {
+    match expected {
+        None => {
+            if let Err(err) = result {
+                panic!(
+                    "expected valid, got {} ({})",
+                    err.code().as_str(),
+                    err.description()
+                );
+            }
+        }
+        Some(code) => assert_code(result, code),
     }
 }
 
@@ -305,22 +326,31 @@ pub fn hs_jwk(kid: &str) -> Value {
     json!({"kty": "oct", "kid": kid, "k": b64::encode(HS_SECRET)})
 }
 
-/// A key set from JWK values.
-pub fn jwks(keys: &[Value]) -> Jwks {
-    let doc = json!({ "keys": keys });
-    Jwks::from_json(doc.to_string().as_bytes()).expect("test JWKS parses")
+/// A JWKS document from JWK values.
+pub fn jwks_doc(keys: &[Value]) -> Value {
+    json!({ "keys": keys })
 }
 
-/// The standard test key set: one public key of each kind, each with its own kid.
-pub fn standard_jwks() -> Jwks {
-    let set = jwks(&[
+/// A key set from JWK values.
+pub fn jwks(keys: &[Value]) -> Jwks {
+    Jwks::from_json(jwks_doc(keys).to_string().as_bytes()).expect("test JWKS parses")
+}
+
+/// The public keys of the standard test key set, each with its own kid.
+pub fn standard_keys() -> [Value; 6] {
+    [
         rsa_jwk(KID_RSA),
         ec_jwk(KID_EC),
         ed_jwk(KID_ED),
         k256_jwk(KID_K1),
         p384_jwk(KID_P384),
         p521_jwk(KID_P521),
-    ]);
+    ]
+}
+
+/// The standard test key set: one public key of each kind, each with its own kid.
+pub fn standard_jwks() -> Jwks {
+    let set = jwks(&standard_keys());
     assert_eq!(set.keys().len(), 6, "every standard test key is usable");
     set
 }

@@ -8,18 +8,22 @@ import { extname, normalize, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { ES256K_FIXTURES } from "../fixtures/es256k.js";
+import { ATTACK_CORPUS, loadAttackCorpus } from "../fixtures/attacks.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const TYPES = { ".js": "text/javascript", ".html": "text/html", ".wasm": "application/wasm", ".json": "application/json" };
+// Generated fixtures outside the package, served by name.
+const FIXTURES = { "/es256k-fixtures.json": fileURLToPath(ES256K_FIXTURES), "/attack-corpus.json": fileURLToPath(ATTACK_CORPUS) };
 let server;
 let browser;
 let origin;
 
 before(async () => {
+  await loadAttackCorpus(); // fails loudly, with the command to make it, when missing
   server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = path === "/es256k-fixtures.json" ? fileURLToPath(ES256K_FIXTURES) : join(root, path);
-    if (!file.startsWith(root) && file !== fileURLToPath(ES256K_FIXTURES)) return res.writeHead(403).end();
+    const file = FIXTURES[path] ?? join(root, path);
+    if (!file.startsWith(root) && !FIXTURES[path]) return res.writeHead(403).end();
     try {
       const body = await readFile(file);
       res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);

@@ -38,7 +38,7 @@ function tamper(token) {
 /**
  * @param {object} lib the package under test
  * @param {object} jose jose 6, the independent oracle
- * @param {{ es256kFixtures?: object[] }} extras data only some runners have
+ * @param {{ es256kFixtures?: object[], attackCorpus?: object[] }} extras data only some runners have
  * @returns {{ name: string, run: () => Promise<void> }[]}
  */
 export function cases(lib, jose, extras = {}) {
@@ -70,6 +70,20 @@ export function cases(lib, jose, extras = {}) {
         equal((await validator.validate(fixture.token)).alg, "ES256K");
       } else {
         await rejectsWith(validator.validate(fixture.token), fixture.expect, TokenError);
+      }
+    });
+  }
+
+  // The core's attack corpus, built by the Rust tests (tests/common/corpus.rs): each token
+  // must get the code it gets in Rust (or pass, for the positive controls).
+  for (const entry of extras.attackCorpus ?? []) {
+    const { name, token, jwks, options, now: at, expect } = entry;
+    add(`attack corpus: ${name} gives ${expect}`, async () => {
+      const validator = lib.createValidator({ ...options, jwks, now: () => at });
+      if (expect === "valid") {
+        ok(await validator.validate(token), name);
+      } else {
+        await rejectsWith(validator.validate(token), expect, TokenError, name);
       }
     });
   }

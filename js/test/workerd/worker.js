@@ -5,9 +5,9 @@ import { cases } from "../suite/index.js";
 export default {
   async fetch(request) {
     if (request.method !== "POST") return new Response("ready");
-    const { es256kFixtures, tokenServer } = await request.json();
+    const { es256kFixtures, attackCorpus, tokenServer } = await request.json();
     const results = [];
-    for (const { name, run } of cases(lib, jose, { es256kFixtures, tokenServer })) {
+    for (const { name, run } of cases(lib, jose, { es256kFixtures, attackCorpus, tokenServer })) {
       try {
         await run();
         results.push({ name, ok: true });

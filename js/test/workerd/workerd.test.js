@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startGateway } from "../support/wrangler.mjs";
 import { loadEs256kFixtures } from "../fixtures/es256k.js";
+import { loadAttackCorpus } from "../fixtures/attacks.js";
 import { startTokenServer } from "../support/token-server.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -28,7 +29,7 @@ after(async () => {
 });
 
 test("the shared suite passes in workerd", async (t) => {
-  const response = await fetch(worker.url, { method: "POST", body: JSON.stringify({ es256kFixtures: await loadEs256kFixtures(), tokenServer: tokenServer.origin }) });
+  const response = await fetch(worker.url, { method: "POST", body: JSON.stringify({ es256kFixtures: await loadEs256kFixtures(), attackCorpus: await loadAttackCorpus(), tokenServer: tokenServer.origin }) });
   assert.equal(response.status, 200, await response.clone().text());
   const results = await response.json();
   for (const result of results) {
