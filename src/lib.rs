@@ -67,6 +67,7 @@ pub mod json;
 pub mod jwk;
 pub mod jwks_cache;
 pub mod pkce;
+pub mod opaque;
 pub mod policy;
 pub mod providers;
 pub mod revocation;
