@@ -13,7 +13,8 @@ use crate::b64;
 use crate::error::{Error, ErrorCode};
 use crate::jwk::Jwks;
 use crate::jwks_cache;
-use crate::policy::{Validator, ValidatorOptions, VerifiedToken};
+use crate::policy::{Validator, ValidatorOptions};
+use crate::providers::Provider;
 use crate::Algorithm;
 
 /// A configuration problem: the setting's name and what is wrong with it — never the value,
@@ -67,13 +68,94 @@ impl Route {
     }
 }
 
+/// The `DPOP` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpopMode {
+    /// DPoP and Bearer both accepted; DPoP-bound tokens need a proof (the default).
+    Allowed,
+    /// Only DPoP.
+    Required,
+    /// Only Bearer; the DPoP scheme is not recognised.
+    Disabled,
+}
+
+/// An upstream RFC 7662 endpoint and the client authentication to use with it.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    /// The endpoint URL.
+    pub endpoint: String,
+    /// The `Authorization` header value (HTTP Basic, RFC 6749 §2.3.1).
+    pub authorization: String,
+}
+
+/// The single provider of the `ISSUER`/`AUDIENCE`/`JWKS`/`JWKS_URI`/`ALGORITHMS`/`TOKEN_TYPE`
+/// settings.
+fn single_provider(
+    get: &impl Fn(&str) -> Option<String>,
+    shared: ValidatorOptions,
+) -> Result<Provider, ConfigError> {
+    let issuer =
+        get("ISSUER").ok_or_else(|| config_error("ISSUER", "is not set (or give PROVIDERS)"))?;
+    let mut options = shared;
+    options.issuers = alloc::vec![issuer.trim().to_string()];
+    if let Some(audience) = get("AUDIENCE") {
+        options.audiences = split_list(&audience, &[',']);
+    }
+    if let Some(algorithms) = get("ALGORITHMS") {
+        options.algorithms = split_list(&algorithms, &[',', ' '])
+            .iter()
+            .map(|name| {
+                Algorithm::from_name(name).ok_or_else(|| {
+                    config_error(
+                        "ALGORITHMS",
+                        format!("names an unsupported algorithm {name:?}"),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    options.token_type = get("TOKEN_TYPE");
+    let validator = Validator::new(options)
+        .map_err(|e| config_error("ALGORITHMS", e.description().to_string()))?;
+    let keys = match (get("JWKS"), get("JWKS_URI")) {
+        (Some(_), Some(_)) => return Err(config_error("JWKS", "set JWKS or JWKS_URI, not both")),
+        (Some(jwks), None) => {
+            let set = Jwks::from_json(jwks.as_bytes())
+                .map_err(|e| config_error("JWKS", e.description().to_string()))?;
+            if set.keys().is_empty() {
+                return Err(config_error("JWKS", "holds no usable key"));
+            }
+            KeySource::Static(set)
+        }
+        (None, Some(uri)) => {
+            jwks_cache::check_fetch_url(uri.trim())
+                .map_err(|e| config_error("JWKS_URI", e.description().to_string()))?;
+            KeySource::Uri(uri.trim().into())
+        }
+        (None, None) => {
+            let url = jwks_cache::discovery_url(issuer.trim());
+            jwks_cache::check_fetch_url(&url)
+                .map_err(|e| config_error("ISSUER", e.description().to_string()))?;
+            KeySource::Discovery(issuer.trim().into())
+        }
+    };
+    Ok(Provider { validator, keys })
+}
+
 /// The parsed gateway configuration.
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
-    /// The token rules.
-    pub validator: Validator,
-    /// Where keys come from.
-    pub keys: KeySource,
+    /// The issuers, each with its rules and keys (one unless `PROVIDERS` lists several).
+    pub providers: Vec<Provider>,
+    /// Whether DPoP (RFC 9449) is accepted, required or refused.
+    pub dpop: DpopMode,
+    /// Whether DPoP proofs must carry the server's nonce (RFC 9449 §8).
+    pub dpop_nonce: bool,
+    /// The secret nonces are derived from (`DPOP_NONCE_SECRET`); without it each isolate
+    /// draws its own.
+    pub dpop_nonce_secret: Option<String>,
+    /// The upstream introspection endpoint for opaque tokens.
+    pub introspection: Option<Upstream>,
     /// The `realm` of challenges.
     pub realm: String,
     /// Where valid requests go; `None`: echo mode.
@@ -241,57 +323,34 @@ impl GatewayConfig {
         get: impl Fn(&str) -> Option<String>,
     ) -> Result<GatewayConfig, ConfigError> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let issuer = get("ISSUER").ok_or_else(|| config_error("ISSUER", "is not set"))?;
-        let mut options = ValidatorOptions::new(issuer.trim());
-        if let Some(audience) = get("AUDIENCE") {
-            options.audiences = split_list(&audience, &[',']);
-        }
-        if let Some(algorithms) = get("ALGORITHMS") {
-            options.algorithms = split_list(&algorithms, &[',', ' '])
-                .iter()
-                .map(|name| {
-                    Algorithm::from_name(name).ok_or_else(|| {
-                        config_error(
-                            "ALGORITHMS",
-                            format!("names an unsupported algorithm {name:?}"),
-                        )
-                    })
-                })
-                .collect::<Result<_, _>>()?;
-        }
+        // Options every provider shares.
+        let mut shared = ValidatorOptions::new(String::new());
         if let Some(tolerance) = get("CLOCK_TOLERANCE_SECONDS") {
-            options.clock_tolerance_seconds = parse_number("CLOCK_TOLERANCE_SECONDS", &tolerance)?;
+            shared.clock_tolerance_seconds = parse_number("CLOCK_TOLERANCE_SECONDS", &tolerance)?;
         }
         if let Some(scopes) = get("REQUIRED_SCOPES") {
-            options.required_scopes = split_list(&scopes, &[' ']);
+            shared.required_scopes = split_list(&scopes, &[' ']);
         }
-        options.token_type = get("TOKEN_TYPE");
-        let validator = Validator::new(options)
-            .map_err(|e| config_error("ALGORITHMS", e.description().to_string()))?;
-
-        let keys = match (get("JWKS"), get("JWKS_URI")) {
-            (Some(_), Some(_)) => {
-                return Err(config_error("JWKS", "set JWKS or JWKS_URI, not both"))
-            }
-            (Some(jwks), None) => {
-                let set = Jwks::from_json(jwks.as_bytes())
-                    .map_err(|e| config_error("JWKS", e.description().to_string()))?;
-                if set.keys().is_empty() {
-                    return Err(config_error("JWKS", "holds no usable key"));
+        let providers = match get("PROVIDERS") {
+            Some(list) => {
+                for single in [
+                    "ISSUER",
+                    "AUDIENCE",
+                    "JWKS",
+                    "JWKS_URI",
+                    "ALGORITHMS",
+                    "TOKEN_TYPE",
+                ] {
+                    if get(single).is_some() {
+                        return Err(config_error(
+                            "PROVIDERS",
+                            format!("cannot be combined with {single}"),
+                        ));
+                    }
                 }
-                KeySource::Static(set)
+                crate::providers::parse_providers(&list, &shared)?
             }
-            (None, Some(uri)) => {
-                jwks_cache::check_fetch_url(uri.trim())
-                    .map_err(|e| config_error("JWKS_URI", e.description().to_string()))?;
-                KeySource::Uri(uri.trim().into())
-            }
-            (None, None) => {
-                let url = jwks_cache::discovery_url(issuer.trim());
-                jwks_cache::check_fetch_url(&url)
-                    .map_err(|e| config_error("ISSUER", e.description().to_string()))?;
-                KeySource::Discovery(issuer.trim().into())
-            }
+            None => alloc::vec![single_provider(&get, shared)?],
         };
         let origin = match get("ORIGIN") {
             None => None,
@@ -334,9 +393,56 @@ impl GatewayConfig {
             })?;
         let clock_offset_seconds = get("DEV_CLOCK_OFFSET_SECONDS")
             .map_or(Ok(0), |v| parse_number("DEV_CLOCK_OFFSET_SECONDS", &v))?;
+        let dpop = match get("DPOP").as_deref().map(str::trim) {
+            None | Some("allowed") => DpopMode::Allowed,
+            Some("required") => DpopMode::Required,
+            Some("disabled") => DpopMode::Disabled,
+            Some(_) => {
+                return Err(config_error(
+                    "DPOP",
+                    "must be allowed, required or disabled",
+                ))
+            }
+        };
+        let dpop_nonce = match get("DPOP_NONCE").as_deref().map(str::trim) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(config_error("DPOP_NONCE", "must be true or false")),
+        };
+        let introspection = match get("INTROSPECTION_ENDPOINT") {
+            None => None,
+            Some(endpoint) => {
+                let endpoint = endpoint.trim().to_string();
+                jwks_cache::check_fetch_url(&endpoint).map_err(|e| {
+                    config_error("INTROSPECTION_ENDPOINT", e.description().to_string())
+                })?;
+                let client_id = get("INTROSPECTION_CLIENT_ID").ok_or_else(|| {
+                    config_error(
+                        "INTROSPECTION_CLIENT_ID",
+                        "is required with INTROSPECTION_ENDPOINT",
+                    )
+                })?;
+                let client_secret = get("INTROSPECTION_CLIENT_SECRET").ok_or_else(|| {
+                    config_error(
+                        "INTROSPECTION_CLIENT_SECRET",
+                        "is required with INTROSPECTION_ENDPOINT",
+                    )
+                })?;
+                Some(Upstream {
+                    endpoint,
+                    authorization: crate::opaque::basic_authorization(
+                        client_id.trim(),
+                        client_secret.trim(),
+                    ),
+                })
+            }
+        };
         Ok(GatewayConfig {
-            validator,
-            keys,
+            providers,
+            dpop,
+            dpop_nonce,
+            dpop_nonce_secret: get("DPOP_NONCE_SECRET"),
+            introspection,
             realm: get("REALM").unwrap_or_else(|| String::from("api")),
             origin,
             routes,
@@ -347,6 +453,43 @@ impl GatewayConfig {
             max_token_lifetime_seconds,
             clock_offset_seconds,
         })
+    }
+
+    /// The provider whose rules judge `token`: the only one, or the one its `iss` names
+    /// (before any key is fetched).
+    ///
+    /// # Errors
+    /// `issuer_mismatch` for an unknown issuer; parse errors.
+    pub fn provider_for(&self, token: &str) -> Result<(usize, &Provider), Error> {
+        match self.providers.as_slice() {
+            [only] => Ok((0, only)),
+            many => crate::providers::select(many, token, self.max_token_bytes()),
+        }
+    }
+
+    /// The size cap used before a provider is known (the largest any provider allows).
+    pub fn max_token_bytes(&self) -> usize {
+        self.providers
+            .iter()
+            .map(|p| p.validator.options().max_token_bytes)
+            .max()
+            .unwrap_or(crate::token::DEFAULT_MAX_TOKEN_BYTES)
+    }
+
+    /// The algorithms a DPoP proof may use (every provider's asymmetric ones).
+    pub fn dpop_algorithms(&self) -> Vec<Algorithm> {
+        let mut algs: Vec<Algorithm> = self
+            .providers
+            .iter()
+            .flat_map(|p| p.validator.options().algorithms.iter().copied())
+            .filter(|a| !a.is_symmetric())
+            .collect();
+        algs.sort();
+        algs.dedup();
+        if algs.is_empty() {
+            algs = Algorithm::ASYMMETRIC.to_vec();
+        }
+        algs
     }
 
     /// The route for a request, if any matches (first match wins).
@@ -398,8 +541,11 @@ impl GatewayConfig {
     /// `X-Auth-Issuer`, `X-Auth-Scopes`, `X-Auth-Client-Id`, `X-Auth-Claims` (base64url JSON)
     /// and the `FORWARD_CLAIMS` ones. Values that cannot travel in a header (control
     /// characters) are left out rather than altered.
-    pub fn identity_headers(&self, token: &VerifiedToken) -> Vec<(String, String)> {
-        let claims = token.claims();
+    pub fn identity_headers(
+        &self,
+        claims: &Map<String, Value>,
+        scopes: &[String],
+    ) -> Vec<(String, String)> {
         let mut headers = Vec::new();
         let mut push = |name: &str, value: Option<String>| {
             if let Some(value) = value.filter(|v| is_header_value(v)) {
@@ -408,7 +554,7 @@ impl GatewayConfig {
         };
         push("X-Auth-Subject", claim_text(claims.get("sub")));
         push("X-Auth-Issuer", claim_text(claims.get("iss")));
-        push("X-Auth-Scopes", Some(token.scopes().join(" ")));
+        push("X-Auth-Scopes", Some(scopes.join(" ")));
         push("X-Auth-Client-Id", claim_text(claims.get("client_id")));
         push(
             "X-Auth-Claims",
@@ -519,10 +665,16 @@ mod tests {
     fn minimal_configuration_uses_discovery_and_the_asymmetric_default() {
         let config = GatewayConfig::from_settings(settings(&BASE)).unwrap();
         assert!(
-            matches!(config.keys, KeySource::Discovery(ref i) if i == "https://issuer.example")
+            matches!(config.providers[0].keys, KeySource::Discovery(ref i) if i == "https://issuer.example")
         );
-        assert_eq!(config.validator.options().audiences, ["api", "other"]);
-        assert_eq!(config.validator.options().algorithms, Algorithm::ASYMMETRIC);
+        assert_eq!(
+            config.providers[0].validator.options().audiences,
+            ["api", "other"]
+        );
+        assert_eq!(
+            config.providers[0].validator.options().algorithms,
+            Algorithm::ASYMMETRIC
+        );
         assert_eq!(config.realm, "api");
         assert!(config.origin.is_none());
     }

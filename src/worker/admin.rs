@@ -70,14 +70,16 @@ pub async fn handle(
                 Ok(token) => token,
                 Err(reply) => return Ok(reply),
             };
-            let answer = match validate(isolate, config, env, ctx, &token, &[]).await {
-                Validated::Ok(verified) => {
-                    crate::introspect::introspection_response(&Ok(*verified))
+            let answer = match validate(isolate, config, env, ctx, &token, &[], None).await {
+                Validated::Ok(identity) => {
+                    crate::introspect::introspection_for_claims(&identity.claims)
                 }
                 Validated::Unavailable(error, retry) => {
                     return Ok(Reply::failure(config, &error, None, Some(retry)))
                 }
-                Validated::Failed(error) => crate::introspect::introspection_response(&Err(error)),
+                Validated::Failed(refusal) => {
+                    crate::introspect::introspection_response(&Err(refusal.error))
+                }
             };
             log_event(
                 &json!({"event": "introspection", "client_id": client, "active": answer["active"]}),
@@ -96,12 +98,13 @@ pub async fn handle(
                 Err(reply) => return Ok(reply),
             };
             // RFC 7009 §2.2: an invalid or unknown token is not an error; there is nothing to revoke.
-            if let Validated::Ok(verified) = validate(isolate, config, env, ctx, &token, &[]).await
+            if let Validated::Ok(identity) =
+                validate(isolate, config, env, ctx, &token, &[], None).await
             {
-                let claims = verified.claims();
+                let claims = &identity.claims;
                 if let (Some(jti), Some(exp)) = (
                     claims.get("jti").and_then(Value::as_str),
-                    verified.expires_at(),
+                    claims.get("exp").and_then(Value::as_f64),
                 ) {
                     let request = RevocationRequest::Token {
                         jti: jti.into(),

@@ -1,28 +1,108 @@
-//! One request through the gateway: configuration, CORS, reserved paths, route, token,
-//! keys, validation, revocation, then forward or echo.
+//! One request through the gateway: configuration, CORS, reserved paths, route, token
+//! (Bearer or DPoP), keys or upstream introspection, validation, sender constraints,
+//! revocation, then forward or echo.
 
 use std::rc::Rc;
 
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use worker::wasm_bindgen::JsValue;
 use worker::{Context, Env, Request, Response};
 
 use super::http::{cors_headers, log_event, log_rejection, Reply};
+use super::sender::{self, Presented, Refusal};
 use super::state::{isolate, Isolate};
-use super::{admin, keys, proxy, revocations};
-use crate::error::Error;
-use crate::gateway::{GatewayConfig, KeySource};
-use crate::policy::VerifiedToken;
+use super::{admin, keys, opaque, proxy, revocations};
+use crate::error::{Error, ErrorCode};
+use crate::gateway::{DpopMode, GatewayConfig, KeySource};
 use crate::token::UntrustedJws;
 
+/// A token that passed: its claims and scopes (from a JWT or an introspection answer).
+pub struct Identity {
+    pub claims: Map<String, Value>,
+    pub scopes: Vec<String>,
+}
+
 pub enum Validated {
-    Ok(Box<VerifiedToken>),
-    Failed(Error),
-    /// The keys cannot be had: 503 with `Retry-After` seconds.
+    Ok(Box<Identity>),
+    Failed(Refusal),
+    /// Keys or the introspection endpoint cannot be had: 503 with `Retry-After` seconds.
     Unavailable(Error, u64),
 }
 
-/// Validates `token` (keys, signature, claims with `route_scopes`, revocation).
+fn failed(error: Error) -> Validated {
+    Validated::Failed(Refusal {
+        error,
+        dpop_error: None,
+    })
+}
+
+/// A JWT: provider by `iss`, keys, signature, claims with `route_scopes`.
+async fn validate_jwt(
+    isolate: &Rc<Isolate>,
+    config: &GatewayConfig,
+    ctx: &Context,
+    token: &str,
+    route_scopes: &[String],
+) -> Result<Identity, Validated> {
+    let (index, provider) = config.provider_for(token).map_err(failed)?;
+    let keys = &isolate.keys[index];
+    if let Err((error, retry)) = keys::ensure(keys, provider, config, token, ctx).await {
+        return Err(Validated::Unavailable(error, retry));
+    }
+    let now = keys::now(config);
+    let pending = match &provider.keys {
+        KeySource::Static(jwks) => provider.validator.begin(token, jwks),
+        _ => {
+            let cache = keys.jwks.borrow();
+            match provider
+                .validator
+                .key_lookup(token)
+                .and_then(|_| cache.keys(now))
+            {
+                Ok(jwks) => provider.validator.begin(token, jwks),
+                Err(error) if error.code().is_unavailable() => {
+                    return Err(Validated::Unavailable(error, cache.retry_after(now)))
+                }
+                Err(error) => Err(error),
+            }
+        }
+    };
+    let verified = pending
+        .and_then(|p| p.verify_native())
+        .and_then(|jws| provider.validator.check_claims(jws, now, route_scopes))
+        .map_err(failed)?;
+    Ok(Identity {
+        scopes: verified.scopes().to_vec(),
+        claims: verified.claims().clone(),
+    })
+}
+
+/// An opaque token: the upstream answer, judged like claims.
+async fn validate_opaque(
+    isolate: &Isolate,
+    config: &GatewayConfig,
+    token: &str,
+    route_scopes: &[String],
+) -> Result<Identity, Validated> {
+    let Some(upstream) = &config.introspection else {
+        return Err(failed(Error::new(
+            ErrorCode::Malformed,
+            "a compact JWS has exactly 3 segments",
+        )));
+    };
+    let now = keys::now(config);
+    let answer = opaque::answer(isolate, upstream, token, now)
+        .await
+        .map_err(|error| Validated::Unavailable(error, 5))?;
+    let validator = &config.providers[0].validator;
+    let scopes = crate::opaque::judge(validator, &answer, now, route_scopes).map_err(failed)?;
+    Ok(Identity {
+        claims: answer.into_claims(),
+        scopes,
+    })
+}
+
+/// Validates `token`; with `presented`, also the sender constraints (DPoP, certificate).
 pub async fn validate(
     isolate: &Rc<Isolate>,
     config: &GatewayConfig,
@@ -30,50 +110,44 @@ pub async fn validate(
     ctx: &Context,
     token: &str,
     route_scopes: &[String],
+    presented: Option<&Presented>,
 ) -> Validated {
-    if let Err((error, retry)) = keys::ensure(isolate, config, token, ctx).await {
-        return Validated::Unavailable(error, retry);
-    }
+    let identity = if crate::opaque::is_compact_jws(token) || config.introspection.is_none() {
+        validate_jwt(isolate, config, ctx, token, route_scopes).await
+    } else {
+        validate_opaque(isolate, config, token, route_scopes).await
+    };
+    let identity = match identity {
+        Ok(identity) => identity,
+        Err(outcome) => return outcome,
+    };
     let now = keys::now(config);
-    let pending = match &config.keys {
-        KeySource::Static(jwks) => config.validator.begin(token, jwks),
-        _ => {
-            let cache = isolate.jwks.borrow();
-            match config
-                .validator
-                .key_lookup(token)
-                .and_then(|_| cache.keys(now))
-            {
-                Ok(jwks) => config.validator.begin(token, jwks),
-                Err(error) => {
-                    let retry = cache.retry_after(now);
-                    return if error.code().is_unavailable() {
-                        Validated::Unavailable(error, retry)
-                    } else {
-                        Validated::Failed(error)
-                    };
-                }
-            }
+    if let Some(presented) = presented {
+        if let Err(refusal) = sender::check(
+            isolate,
+            config,
+            env,
+            presented,
+            token,
+            &identity.claims,
+            now,
+        )
+        .await
+        {
+            return Validated::Failed(refusal);
         }
-    };
-    let verified = match pending
-        .and_then(|p| p.verify_native())
-        .and_then(|jws| config.validator.check_claims(jws, now, route_scopes))
-    {
-        Ok(verified) => verified,
-        Err(error) => return Validated::Failed(error),
-    };
+    }
     match revocations::check(
         isolate,
         env,
-        verified.claims(),
+        &identity.claims,
         now,
         config.max_token_lifetime_seconds as f64,
     )
     .await
     {
-        Ok(()) => Validated::Ok(Box::new(verified)),
-        Err(error) => Validated::Failed(error),
+        Ok(()) => Validated::Ok(Box::new(identity)),
+        Err(error) => failed(error),
     }
 }
 
@@ -83,6 +157,20 @@ fn not_configured() -> Reply {
         &json!({"error": "server_error", "code": "not_configured"}),
     )
     .header("Cache-Control", "no-store")
+}
+
+/// The token and how it came: `Authorization: Bearer`, or `Authorization: DPoP` with a
+/// `DPoP` proof header (when DPoP is not disabled).
+fn read_token(
+    config: &GatewayConfig,
+    authorization: Option<&str>,
+) -> Result<(String, bool), Error> {
+    if config.dpop != DpopMode::Disabled {
+        if let Some(token) = crate::http::extract_scheme(authorization, "DPoP")? {
+            return Ok((token.to_string(), true));
+        }
+    }
+    crate::http::extract_bearer(authorization).map(|t| (t.to_string(), false))
 }
 
 pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Response, JsValue> {
@@ -147,7 +235,7 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
     }
     let route_scopes = route.map(|r| r.scopes.clone()).unwrap_or_default();
     let required_scope = {
-        let all: Vec<&str> = config
+        let all: Vec<&str> = config.providers[0]
             .validator
             .options()
             .required_scopes
@@ -157,21 +245,47 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
             .collect();
         (!all.is_empty()).then(|| all.join(" "))
     };
+    let now = keys::now(config);
+    let nonce = config
+        .dpop_nonce
+        .then(|| sender::current_nonce(config, &isolate, now));
 
-    // RFC 6750 §2.1 only: a token in the query (§2.3) or a form body is not looked at.
+    // RFC 6750 §2.1 / RFC 9449 §7.1 only: a token in the query (§2.3) or a form body is not
+    // looked at.
     let authorization = headers.get("Authorization")?;
-    let token = match crate::http::extract_bearer(authorization.as_deref()) {
-        Ok(token) => token.to_string(),
+    let (token, dpop_scheme) = match read_token(config, authorization.as_deref()) {
+        Ok(found) => found,
         Err(error) => {
             log_rejection(&error, None, None, None);
-            return with_cors(Reply::failure(config, &error, None, None));
+            return with_cors(Reply::unauthenticated(config, &error, nonce.as_deref()));
         }
     };
-    match validate(&isolate, config, env, ctx, &token, &route_scopes).await {
-        Validated::Ok(verified) => {
-            let identity = config.identity_headers(&verified);
+    let proofs = headers.get("DPoP")?;
+    // A header list (two proofs) is as bad as none (RFC 9449 §4.3 step 1).
+    let proof = proofs.filter(|p| !p.contains(','));
+    let presented = Presented {
+        dpop_scheme,
+        proof,
+        method: method.clone(),
+        url: url.clone(),
+        certificate: sender::client_certificate(inner),
+    };
+    match validate(
+        &isolate,
+        config,
+        env,
+        ctx,
+        &token,
+        &route_scopes,
+        Some(&presented),
+    )
+    .await
+    {
+        Validated::Ok(identity) => {
+            let identity_headers = config.identity_headers(&identity.claims, &identity.scopes);
             match &config.origin {
-                Some(origin) => match proxy::forward(inner, origin, &identity, &cors).await {
+                Some(origin) => match proxy::forward(inner, origin, &identity_headers, &cors).await
+                {
                     Ok(response) => Ok(response),
                     Err(_) => {
                         log_event(&json!({"event": "origin_unreachable"}));
@@ -183,13 +297,13 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
                 },
                 None => with_cors(Reply::json(
                     200,
-                    &json!({"sub": verified.subject(), "scopes": verified.scopes(), "claims": verified.claims()}),
+                    &json!({"sub": identity.claims.get("sub"), "scopes": identity.scopes, "claims": identity.claims}),
                 )),
             }
         }
-        Validated::Failed(error) => {
+        Validated::Failed(refusal) => {
             // For the log only: what the (unverified) token claims to be, cut short.
-            let jws = UntrustedJws::parse(&token, config.validator.options().max_token_bytes).ok();
+            let jws = UntrustedJws::parse(&token, config.max_token_bytes()).ok();
             let kid = jws
                 .as_ref()
                 .and_then(|jws| jws.header().kid().map(String::from));
@@ -198,12 +312,18 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
                     .ok()
                     .and_then(|claims| claims.get("iss").and_then(|v| v.as_str()).map(String::from))
             });
-            log_rejection(&error, Some(&token), kid.as_deref(), issuer.as_deref());
-            with_cors(Reply::failure(
+            log_rejection(
+                &refusal.error,
+                Some(&token),
+                kid.as_deref(),
+                issuer.as_deref(),
+            );
+            with_cors(Reply::refusal(
                 config,
-                &error,
+                &refusal,
+                dpop_scheme,
                 required_scope.as_deref(),
-                None,
+                nonce.as_deref(),
             ))
         }
         Validated::Unavailable(error, retry) => {

@@ -4,8 +4,10 @@ use serde_json::{json, Value};
 use worker::wasm_bindgen::JsValue;
 use worker::{console_log, web_sys, Response};
 
+use super::sender::Refusal;
+use crate::dpop;
 use crate::error::Error;
-use crate::gateway::GatewayConfig;
+use crate::gateway::{DpopMode, GatewayConfig};
 
 /// Headers of a response being built.
 pub struct Reply {
@@ -53,6 +55,72 @@ impl Reply {
             );
         if error.code().is_unavailable() {
             reply = reply.header("Retry-After", retry_after.unwrap_or(1).to_string());
+        }
+        reply
+    }
+
+    /// No usable token: the challenges of the schemes the gateway accepts, Bearer first
+    /// (RFC 6750 §3, RFC 9449 §7.1), with no `error` when nothing was presented.
+    pub fn unauthenticated(config: &GatewayConfig, error: &Error, nonce: Option<&str>) -> Reply {
+        let mut reply = Reply::failure(config, error, None, None);
+        if config.dpop == DpopMode::Disabled {
+            return reply;
+        }
+        if config.dpop == DpopMode::Required {
+            reply.headers.retain(|(name, _)| name != "WWW-Authenticate");
+        }
+        let dpop_error = (error.code() != crate::error::ErrorCode::MissingToken).then(|| {
+            (
+                error.code().oauth_error().unwrap_or("invalid_request"),
+                error.description(),
+            )
+        });
+        reply = reply.header(
+            "WWW-Authenticate",
+            dpop::challenge(&config.realm, &config.dpop_algorithms(), dpop_error),
+        );
+        if let Some(nonce) = nonce {
+            reply = reply.header("DPoP-Nonce", nonce);
+        }
+        reply
+    }
+
+    /// A refused token: a DPoP proof failure answers with the DPoP challenge (and the Bearer
+    /// one first when both schemes are accepted); any other failure uses the scheme the
+    /// token came with.
+    pub fn refusal(
+        config: &GatewayConfig,
+        refusal: &Refusal,
+        dpop_scheme: bool,
+        required_scope: Option<&str>,
+        nonce: Option<&str>,
+    ) -> Reply {
+        let error = &refusal.error;
+        let Some(dpop_error) = refusal
+            .dpop_error
+            .or(dpop_scheme.then(|| error.code().oauth_error().unwrap_or("invalid_token")))
+        else {
+            return Reply::failure(config, error, required_scope, None);
+        };
+        let body = json!({"error": dpop_error, "error_description": error.description(), "code": error.code().as_str()});
+        let mut reply = Reply::json(error.http_status(), &body).header("Cache-Control", "no-store");
+        if refusal.dpop_error.is_some() && config.dpop == DpopMode::Allowed {
+            let bearer = Error::new(crate::error::ErrorCode::MissingToken, "");
+            reply = reply.header(
+                "WWW-Authenticate",
+                bearer.www_authenticate(&config.realm, None),
+            );
+        }
+        reply = reply.header(
+            "WWW-Authenticate",
+            dpop::challenge(
+                &config.realm,
+                &config.dpop_algorithms(),
+                Some((dpop_error, error.description())),
+            ),
+        );
+        if let Some(nonce) = nonce {
+            reply = reply.header("DPoP-Nonce", nonce);
         }
         reply
     }

@@ -10,10 +10,11 @@ use serde_json::Value;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{js_sys, web_sys, Context, Delay};
 
-use super::state::Isolate;
+use super::state::Keys;
 use crate::error::{Error, ErrorCode};
 use crate::gateway::{GatewayConfig, KeySource};
 use crate::jwks_cache::{self, Decision, JwksCache};
+use crate::providers::Provider;
 
 /// Seconds since the epoch, shifted by `DEV_CLOCK_OFFSET_SECONDS` (tests only).
 pub fn now(config: &GatewayConfig) -> f64 {
@@ -25,37 +26,35 @@ pub fn now(config: &GatewayConfig) -> f64 {
 /// # Errors
 /// `jwks_unavailable` with the `Retry-After` seconds when nothing can be used.
 pub async fn ensure(
-    isolate: &Rc<Isolate>,
+    keys: &Rc<Keys>,
+    provider: &Provider,
     config: &GatewayConfig,
     token: &str,
     ctx: &Context,
 ) -> Result<(), (Error, u64)> {
-    if matches!(config.keys, KeySource::Static(_)) {
+    if matches!(provider.keys, KeySource::Static(_)) {
         return Ok(());
     }
     // A token that fails without keys never causes a fetch; validation reports its error.
-    let Ok(kid) = config.validator.key_lookup(token) else {
+    let Ok(kid) = provider.validator.key_lookup(token) else {
         return Ok(());
     };
-    if !isolate.jwks_warmed.replace(true) {
-        warm_from_cache_api(isolate, config).await;
+    if !keys.warmed.replace(true) {
+        warm_from_cache_api(keys, &provider.keys).await;
     }
-    let decision = isolate
-        .jwks
-        .borrow_mut()
-        .decide(now(config), kid.as_deref());
+    let decision = keys.jwks.borrow_mut().decide(now(config), kid.as_deref());
     match decision {
         Decision::UseCached => {}
-        Decision::FetchThenUse => start_fetch(isolate, config).await,
+        Decision::FetchThenUse => start_fetch(keys, &provider.keys, config).await,
         Decision::AwaitInFlight => {
-            let in_flight = isolate.in_flight.borrow().clone();
+            let in_flight = keys.in_flight.borrow().clone();
             if let Some(fetch) = in_flight {
                 fetch.await;
             }
         }
-        Decision::UseCachedAndRefresh => ctx.wait_until(start_fetch(isolate, config)),
+        Decision::UseCachedAndRefresh => ctx.wait_until(start_fetch(keys, &provider.keys, config)),
         Decision::Unavailable => {
-            let retry = isolate.jwks.borrow().retry_after(now(config));
+            let retry = keys.jwks.borrow().retry_after(now(config));
             return Err((
                 Error::new(
                     ErrorCode::JwksUnavailable,
@@ -69,14 +68,18 @@ pub async fn ensure(
 }
 
 /// Starts (and shares) the one fetch of this isolate; resolves when it is reported.
-fn start_fetch(isolate: &Rc<Isolate>, config: &GatewayConfig) -> LocalBoxFuture<'static, ()> {
-    let existing = isolate.in_flight.borrow().clone();
+fn start_fetch(
+    keys: &Rc<Keys>,
+    source: &KeySource,
+    config: &GatewayConfig,
+) -> LocalBoxFuture<'static, ()> {
+    let existing = keys.in_flight.borrow().clone();
     if let Some(fetch) = existing {
         return fetch.boxed_local();
     }
-    let owner = isolate.clone();
+    let owner = keys.clone();
     let offset = config.clock_offset_seconds as f64;
-    let source = config.keys.clone();
+    let source = source.clone();
     let shared = async move {
         let clock = || js_sys::Date::now() / 1000.0 + offset;
         match fetch_key_set(&owner, &source).await {
@@ -97,22 +100,34 @@ fn start_fetch(isolate: &Rc<Isolate>, config: &GatewayConfig) -> LocalBoxFuture<
     }
     .boxed_local()
     .shared();
-    *isolate.in_flight.borrow_mut() = Some(shared.clone());
+    *keys.in_flight.borrow_mut() = Some(shared.clone());
     shared.boxed_local()
 }
 
 /// GET with the contract's timeout; the body and `Cache-Control` of a 2xx answer.
-async fn get(url: &str) -> Result<(Vec<u8>, Option<String>), JsValue> {
-    let controller = web_sys::AbortController::new()?;
-    let init = web_sys::RequestInit::new();
-    init.set_signal(Some(&controller.signal()));
-    // Workers support only "follow" and "manual": manual, and a 3xx is a failure below.
-    init.set_redirect(web_sys::RequestRedirect::Manual);
+pub async fn get(url: &str) -> Result<(Vec<u8>, Option<String>), JsValue> {
     let headers = web_sys::Headers::new()?;
     headers.set("Accept", "application/json")?;
+    let init = web_sys::RequestInit::new();
     init.set_headers(&headers.into());
+    let response = fetch_with_timeout(url, &init).await?;
+    let cache_control = response.headers().get("Cache-Control")?;
+    let body = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
+    Ok((js_sys::Uint8Array::new(&body).to_vec(), cache_control))
+}
+
+/// A fetch under the contract's 5 s timeout that fails on anything but a 2xx answer.
+/// Redirects are not followed: Workers support only "follow" and "manual", so "manual",
+/// and a 3xx is a failure.
+pub async fn fetch_with_timeout(
+    url: &str,
+    init: &web_sys::RequestInit,
+) -> Result<web_sys::Response, JsValue> {
+    let controller = web_sys::AbortController::new()?;
+    init.set_signal(Some(&controller.signal()));
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let request = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, &init));
+    let request = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, init));
     let timeout = Delay::from(Duration::from_secs_f64(jwks_cache::FETCH_TIMEOUT_SECONDS));
     let response: web_sys::Response = match select(Box::pin(request), Box::pin(timeout)).await {
         Either::Left((result, _)) => result?.dyn_into()?,
@@ -124,20 +139,18 @@ async fn get(url: &str) -> Result<(Vec<u8>, Option<String>), JsValue> {
     if !response.ok() {
         return Err(JsValue::from_str("not a 2xx answer"));
     }
-    let cache_control = response.headers().get("Cache-Control")?;
-    let body = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
-    Ok((js_sys::Uint8Array::new(&body).to_vec(), cache_control))
+    Ok(response)
 }
 
 async fn fetch_key_set(
-    isolate: &Isolate,
+    keys: &Keys,
     source: &KeySource,
 ) -> Result<(Vec<u8>, Option<String>), JsValue> {
     let uri = match source {
         KeySource::Static(_) => return Err(JsValue::from_str("static keys are not fetched")),
         KeySource::Uri(uri) => uri.clone(),
         KeySource::Discovery(issuer) => {
-            let known = isolate.jwks_uri.borrow().clone();
+            let known = keys.jwks_uri.borrow().clone();
             match known {
                 Some(uri) => uri,
                 None => {
@@ -145,7 +158,7 @@ async fn fetch_key_set(
                     let uri = jwks_cache::parse_discovery(&body, issuer)
                         .and_then(|uri| jwks_cache::check_fetch_url(&uri).map(|()| uri))
                         .map_err(|e| JsValue::from_str(e.description()))?;
-                    *isolate.jwks_uri.borrow_mut() = Some(uri.clone());
+                    *keys.jwks_uri.borrow_mut() = Some(uri.clone());
                     uri
                 }
             }
@@ -192,12 +205,11 @@ async fn store_in_cache_api(source: &KeySource, state: &Value) {
     let _ = attempt.await;
 }
 
-async fn warm_from_cache_api(isolate: &Isolate, config: &GatewayConfig) {
+async fn warm_from_cache_api(keys: &Keys, source: &KeySource) {
     let attempt = async {
         let cache = default_cache().await.ok_or(JsValue::NULL)?;
         let found =
-            wasm_bindgen_futures::JsFuture::from(cache.match_with_str(&cache_key(&config.keys)))
-                .await?;
+            wasm_bindgen_futures::JsFuture::from(cache.match_with_str(&cache_key(source))).await?;
         let response: web_sys::Response = found.dyn_into()?;
         let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
         Ok::<Option<String>, JsValue>(text.as_string())
@@ -205,7 +217,7 @@ async fn warm_from_cache_api(isolate: &Isolate, config: &GatewayConfig) {
     if let Ok(Some(text)) = attempt.await {
         if let Ok(stored) = serde_json::from_str::<Value>(&text) {
             if let Ok(other) = JwksCache::from_json(&stored) {
-                isolate.jwks.borrow_mut().merge_newer(other);
+                keys.jwks.borrow_mut().merge_newer(other);
             }
         }
     }

@@ -8,8 +8,10 @@ mod dpop_replay;
 mod handler;
 mod http;
 mod keys;
+mod opaque;
 mod proxy;
 mod revocations;
+mod sender;
 mod state;
 
 use worker::{event, Context, Env, Request, Response, Result};

@@ -9,18 +9,37 @@ use worker::Env;
 
 use crate::gateway::{ConfigError, GatewayConfig};
 use crate::jwks_cache::JwksCache;
+use crate::opaque::OpaqueCache;
 use crate::revocation::RevocationList;
+use std::collections::BTreeMap;
+use worker::js_sys;
+use worker::wasm_bindgen::JsValue;
+
+/// One provider's key state.
+#[derive(Default)]
+pub struct Keys {
+    pub jwks: RefCell<JwksCache>,
+    /// Whether the Cache API copy of the key cache was read (once per isolate).
+    pub warmed: Cell<bool>,
+    pub jwks_uri: RefCell<Option<String>>,
+    pub in_flight: RefCell<Option<Shared<LocalBoxFuture<'static, ()>>>>,
+}
 
 pub struct Isolate {
     pub config: Result<GatewayConfig, ConfigError>,
     /// Whether the configuration problem was logged (once per isolate).
     pub config_logged: Cell<bool>,
-    pub jwks: RefCell<JwksCache>,
-    /// Whether the Cache API copy of the key cache was read (once per isolate).
-    pub jwks_warmed: Cell<bool>,
-    pub jwks_uri: RefCell<Option<String>>,
-    pub in_flight: RefCell<Option<Shared<LocalBoxFuture<'static, ()>>>>,
+    /// Key state per provider, in the configuration's order.
+    pub keys: Vec<Rc<Keys>>,
     pub revocations: RefCell<RevocationList>,
+    /// Upstream introspection answers for opaque tokens.
+    pub opaque: RefCell<OpaqueCache>,
+    /// DPoP `jti`s seen by this isolate (used when no `DPOP_REPLAY` Durable Object is bound).
+    pub dpop_seen: RefCell<BTreeMap<String, f64>>,
+    /// Whether the per-isolate replay warning was logged.
+    pub dpop_warned: Cell<bool>,
+    /// This isolate's nonce secret when `DPOP_NONCE_SECRET` is not set.
+    pub nonce_secret: String,
 }
 
 thread_local! {
@@ -43,18 +62,32 @@ pub fn isolate(env: &Env) -> Rc<Isolate> {
                 let lifetime = config
                     .as_ref()
                     .map_or(86_400, |c| c.max_token_lifetime_seconds);
+                let providers = config.as_ref().map_or(0, |c| c.providers.len());
                 Rc::new(Isolate {
                     config,
                     config_logged: Cell::new(false),
-                    jwks: RefCell::new(JwksCache::new()),
-                    jwks_warmed: Cell::new(false),
-                    jwks_uri: RefCell::new(None),
-                    in_flight: RefCell::new(None),
+                    keys: (0..providers).map(|_| Rc::new(Keys::default())).collect(),
                     revocations: RefCell::new(
                         RevocationList::new().with_max_token_lifetime(lifetime as f64),
                     ),
+                    opaque: RefCell::new(OpaqueCache::new(crate::opaque::DEFAULT_MAX_ENTRIES)),
+                    dpop_seen: RefCell::new(BTreeMap::new()),
+                    dpop_warned: Cell::new(false),
+                    nonce_secret: random_secret(),
                 })
             })
             .clone()
     })
+}
+
+/// 128 random bits from the runtime's `crypto.randomUUID()`.
+fn random_secret() -> String {
+    let uuid = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .and_then(|crypto| {
+            let random_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID"))?;
+            js_sys::Function::from(random_uuid).call0(&crypto)
+        })
+        .ok()
+        .and_then(|v| v.as_string());
+    uuid.unwrap_or_default()
 }

@@ -71,7 +71,8 @@ test("valid RS256 and ES256 tokens are forwarded with identity headers; spoofed 
 test("missing, malformed, expired, wrong-audience and wrong-issuer tokens are refused in RFC 6750 form", async () => {
   const missing = await call("/orders/1");
   assert.equal(missing.status, 401);
-  assert.equal(missing.headers.get("www-authenticate"), 'Bearer realm="orders"');
+  // RFC 6750 §3.1 (no error attribute) and RFC 9449 §7.1: both accepted schemes, Bearer first.
+  assert.match(missing.headers.get("www-authenticate"), /^Bearer realm="orders", DPoP realm="orders", algs="[A-Za-z0-9 ]+"$/);
   const basicScheme = await call("/orders/1", null, { headers: { authorization: "Basic dTpw" } });
   assert.equal(basicScheme.status, 401);
   assert.equal((await basicScheme.json()).code, "missing_token");

@@ -27,7 +27,8 @@ test("a valid demo token is answered 200 with its sub (echo mode)", async () => 
 test("no token: 401 with a Bearer challenge and no error attribute (RFC 6750 §3.1)", async () => {
   const response = await fetch(`${gateway.url}/hello`);
   assert.equal(response.status, 401);
-  assert.equal(response.headers.get("www-authenticate"), 'Bearer realm="edge-token-validator-dev"');
+  // Bearer first, then DPoP (accepted by default, RFC 9449 §7.1); neither with an error.
+  assert.match(response.headers.get("www-authenticate"), /^Bearer realm="edge-token-validator-dev", DPoP realm="edge-token-validator-dev", algs="[A-Za-z0-9 ]+"$/);
   assert.equal(response.headers.get("cache-control"), "no-store");
   assert.equal((await response.json()).code, "missing_token");
 });
