@@ -741,6 +741,65 @@ mod tests {
     }
 
     #[test]
+    fn providers_dpop_and_introspection_settings() {
+        let providers = r#"[{"issuer":"https://a.example","audience":"api"},{"issuer":"https://b.example","jwksUri":"https://b.example/keys"}]"#;
+        let config = GatewayConfig::from_settings(settings(&[
+            ("PROVIDERS", providers),
+            ("CLOCK_TOLERANCE_SECONDS", "5"),
+            ("DPOP", "required"),
+            ("DPOP_NONCE", "true"),
+            ("INTROSPECTION_ENDPOINT", "https://as.example/introspect"),
+            ("INTROSPECTION_CLIENT_ID", "gw"),
+            ("INTROSPECTION_CLIENT_SECRET", "s"),
+        ]))
+        .unwrap();
+        assert_eq!(config.providers.len(), 2);
+        assert_eq!(
+            config.providers[1]
+                .validator
+                .options()
+                .clock_tolerance_seconds,
+            5,
+            "shared options reach every provider"
+        );
+        assert_eq!(config.dpop, DpopMode::Required);
+        assert!(config.dpop_nonce);
+        assert_eq!(
+            config.introspection.as_ref().unwrap().authorization,
+            "Basic Z3c6cw=="
+        );
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[("PROVIDERS", providers), ("ISSUER", "https://a.example")],
+                "PROVIDERS",
+            ),
+            (&[("ISSUER", "https://i"), ("DPOP", "sometimes")], "DPOP"),
+            (
+                &[("ISSUER", "https://i"), ("DPOP_NONCE", "yes")],
+                "DPOP_NONCE",
+            ),
+            (
+                &[
+                    ("ISSUER", "https://i"),
+                    ("INTROSPECTION_ENDPOINT", "http://as.example/i"),
+                ],
+                "INTROSPECTION_ENDPOINT",
+            ),
+            (
+                &[
+                    ("ISSUER", "https://i"),
+                    ("INTROSPECTION_ENDPOINT", "https://as.example/i"),
+                ],
+                "INTROSPECTION_CLIENT_ID",
+            ),
+        ];
+        for (pairs, setting) in cases {
+            let err = GatewayConfig::from_settings(settings(pairs)).unwrap_err();
+            assert_eq!(err.setting, *setting, "{pairs:?}: {}", err.reason);
+        }
+    }
+
+    #[test]
     fn first_matching_route_wins_and_methods_narrow_it() {
         let mut pairs = BASE.to_vec();
         let routes = r#"[{"prefix":"/public/","public":true},
