@@ -18,12 +18,19 @@ export interface ValidatorOptions {
   realm?: string;
   /** Checked after every successful validation; `true` refuses the token with `revoked`. */
   revocations?: { isRevoked(claims: Record<string, unknown>): boolean | Promise<boolean> };
-  cache?: { maxEntries?: number } | false;
+  /**
+   * The verified-token cache (on by default): a token seen again costs one lookup, no
+   * signature check. Every hit still gets the clock rules, `requiredScopes`, the current key
+   * set and `revocations`. `maxEntries` (default 1000) bounds it; `ttlSeconds` ends entries
+   * before the token's `exp`. `false` turns it off.
+   */
+  cache?: { maxEntries?: number; ttlSeconds?: number } | false;
 }
 
+/** `header`, `claims` and `scopes` are frozen: a cached token's are shared between calls. */
 export interface VerifiedToken {
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
+  header: Readonly<Record<string, unknown>>;
+  claims: Readonly<Record<string, unknown>>;
   alg: string;
   kid?: string;
   scopes: string[];
@@ -31,6 +38,12 @@ export interface VerifiedToken {
 
 export interface ValidateOptions {
   requiredScopes?: string[];
+  /** RFC 9449: the DPoP proof presented with the token, and the request it must match. */
+  dpop?: { proof: string; method: string; url: string; /** the server nonce the proof must carry */ nonce?: string };
+  /** RFC 8705: base64url SHA-256 of the client certificate (DER), for `cnf["x5t#S256"]`. */
+  clientCertificateThumbprint?: string;
+  /** authenticate(): the server nonce DPoP proofs must carry. */
+  dpopNonce?: string;
 }
 
 export interface Validator {
@@ -74,6 +87,8 @@ export declare class TokenError extends Error {
   readonly code: TokenErrorCode;
   readonly status: number;
   readonly wwwAuthenticate: string;
+  /** For DPoP proof failures: `invalid_dpop_proof` or `use_dpop_nonce` (RFC 9449 §12.2). */
+  readonly error?: string;
   /** Seconds, on 503 errors (`jwks_unavailable`, `introspection_unavailable`). */
   readonly retryAfter?: number;
   toResponse(): Response;

@@ -7,6 +7,8 @@
 
 use crate::jwk::{Curve, KeyMaterial};
 
+mod points;
+
 /// A JWS algorithm this library implements.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -292,37 +294,17 @@ pub fn verify_native(
     }
 }
 
-/// Whether the public point is a valid point of `curve` (not the identity, coordinates
-/// in range). `None` when this build lacks the curve's arithmetic.
-pub fn ec_point_is_valid(curve: Curve, x: &[u8], y: &[u8]) -> Option<bool> {
-    match curve {
-        #[cfg(feature = "alg-es256")]
-        Curve::P256 => Some(es256::point_is_valid(x, y)),
-        #[cfg(feature = "alg-es384")]
-        Curve::P384 => Some(es384::point_is_valid(x, y)),
-        #[cfg(feature = "alg-es512")]
-        Curve::P521 => Some(es512::point_is_valid(x, y)),
-        #[cfg(feature = "alg-es256k")]
-        Curve::Secp256k1 => Some(es256k::point_is_valid(x, y)),
-        _ => {
-            let _ = (x, y);
-            None
-        }
-    }
+/// Whether the public point is a valid point of `curve` (coordinates reduced, on the curve;
+/// the point at infinity has no affine encoding). Every build checks this, with or without
+/// the curve's signature code (see `points`).
+pub fn ec_point_is_valid(curve: Curve, x: &[u8], y: &[u8]) -> bool {
+    points::ec_point_is_valid(curve, x, y)
 }
 
 /// Whether an Ed25519 public key is usable for strict verification (a valid encoding, not
-/// of small order). `None` when this build lacks the arithmetic.
-pub fn ed25519_key_is_valid(x: &[u8]) -> Option<bool> {
-    #[cfg(feature = "alg-eddsa")]
-    {
-        Some(eddsa::key_is_valid(x))
-    }
-    #[cfg(not(feature = "alg-eddsa"))]
-    {
-        let _ = x;
-        None
-    }
+/// of small order). Every build checks this, with or without Ed25519 signature code.
+pub fn ed25519_key_is_valid(x: &[u8]) -> bool {
+    points::ed25519_key_is_valid(x)
 }
 
 #[cfg(feature = "alg-hs")]
@@ -408,20 +390,18 @@ macro_rules! ecdsa_curve {
     ($feature:literal, $module:ident, $krate:ident) => {
         #[cfg(feature = $feature)]
         mod $module {
-            use alloc::vec::Vec;
             use $krate::ecdsa::signature::Verifier;
             use $krate::ecdsa::{Signature, VerifyingKey};
+            use $krate::elliptic_curve::point::AffineCoordinates;
+            use $krate::{AffinePoint, FieldBytes};
 
-            fn sec1(x: &[u8], y: &[u8]) -> Vec<u8> {
-                let mut bytes = Vec::with_capacity(1 + x.len() + y.len());
-                bytes.push(0x04);
-                bytes.extend_from_slice(x);
-                bytes.extend_from_slice(y);
-                bytes
-            }
-
-            pub(super) fn point_is_valid(x: &[u8], y: &[u8]) -> bool {
-                VerifyingKey::from_sec1_bytes(&sec1(x, y)).is_ok()
+            /// The key from its affine coordinates. Not `from_sec1_bytes`: that also decodes
+            /// compressed points, which needs a square root, a large function in wasm that a
+            /// JWK (always uncompressed x and y) never uses.
+            fn key(x: &[u8], y: &[u8]) -> Option<VerifyingKey> {
+                let (x, y) = (FieldBytes::try_from(x).ok()?, FieldBytes::try_from(y).ok()?);
+                let point = Option::<AffinePoint>::from(AffinePoint::from_coordinates(&x, &y))?;
+                VerifyingKey::from_affine(point).ok()
             }
 
             pub(super) fn verify(
@@ -431,7 +411,7 @@ macro_rules! ecdsa_curve {
                 signature: &[u8],
                 normalize_s: bool,
             ) -> bool {
-                let Ok(key) = VerifyingKey::from_sec1_bytes(&sec1(x, y)) else {
+                let Some(key) = key(x, y) else {
                     return false;
                 };
                 // `from_slice` takes exactly r‖s and refuses r or s outside [1, n−1]
@@ -456,13 +436,6 @@ ecdsa_curve!("alg-es256k", es256k, k256);
 #[cfg(feature = "alg-eddsa")]
 mod eddsa {
     use ed25519_dalek::{Signature, VerifyingKey};
-
-    pub(super) fn key_is_valid(x: &[u8]) -> bool {
-        let Ok(bytes) = <[u8; 32]>::try_from(x) else {
-            return false;
-        };
-        matches!(VerifyingKey::from_bytes(&bytes), Ok(key) if !key.is_weak())
-    }
 
     pub(super) fn verify(x: &[u8], input: &[u8], signature: &[u8]) -> bool {
         let (Ok(key_bytes), Ok(sig_bytes)) =

@@ -175,6 +175,9 @@ pub struct GatewayConfig {
     pub max_token_lifetime_seconds: u64,
     /// Shifts the gateway's clock, for tests of time-dependent behaviour only.
     pub clock_offset_seconds: i64,
+    /// How many verified tokens each isolate keeps in memory per provider
+    /// (`TOKEN_CACHE_MAX_ENTRIES`, default 1000; 0 when `TOKEN_CACHE` is `false`).
+    pub token_cache_max_entries: usize,
 }
 
 const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS: u64 = 86_400;
@@ -404,6 +407,14 @@ impl GatewayConfig {
                 ))
             }
         };
+        let token_cache_max_entries = match get("TOKEN_CACHE").as_deref().map(str::trim) {
+            None | Some("true") => get("TOKEN_CACHE_MAX_ENTRIES")
+                .map_or(Ok(crate::token_cache::DEFAULT_MAX_ENTRIES), |v| {
+                    parse_number("TOKEN_CACHE_MAX_ENTRIES", &v)
+                })?,
+            Some("false") => 0,
+            Some(_) => return Err(config_error("TOKEN_CACHE", "must be true or false")),
+        };
         let dpop_nonce = match get("DPOP_NONCE").as_deref().map(str::trim) {
             None | Some("false") => false,
             Some("true") => true,
@@ -452,6 +463,7 @@ impl GatewayConfig {
             admin_token: get("ADMIN_TOKEN"),
             max_token_lifetime_seconds,
             clock_offset_seconds,
+            token_cache_max_entries,
         })
     }
 
@@ -738,6 +750,32 @@ mod tests {
             let err = GatewayConfig::from_settings(settings(pairs)).unwrap_err();
             assert_eq!(err.setting, *setting, "{pairs:?}: {}", err.reason);
         }
+    }
+
+    #[test]
+    fn token_cache_settings() {
+        let entries = |pairs: &[(&str, &str)]| {
+            let mut all = alloc::vec![("ISSUER", "https://i")];
+            all.extend_from_slice(pairs);
+            GatewayConfig::from_settings(settings(&all)).map(|c| c.token_cache_max_entries)
+        };
+        assert_eq!(entries(&[]), Ok(crate::token_cache::DEFAULT_MAX_ENTRIES));
+        assert_eq!(entries(&[("TOKEN_CACHE", "true")]), Ok(1000));
+        assert_eq!(entries(&[("TOKEN_CACHE_MAX_ENTRIES", "50")]), Ok(50));
+        assert_eq!(
+            entries(&[("TOKEN_CACHE", "false"), ("TOKEN_CACHE_MAX_ENTRIES", "50")]),
+            Ok(0)
+        );
+        assert_eq!(
+            entries(&[("TOKEN_CACHE", "off")]).unwrap_err().setting,
+            "TOKEN_CACHE"
+        );
+        assert_eq!(
+            entries(&[("TOKEN_CACHE_MAX_ENTRIES", "-1")])
+                .unwrap_err()
+                .setting,
+            "TOKEN_CACHE_MAX_ENTRIES"
+        );
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub fn parse_strict_object(bytes: &[u8]) -> Result<Map<String, Value>, &'static 
 /// # Errors
 /// A short static reason when the bytes are not a strict JSON object.
 pub fn parse_claims(bytes: &[u8]) -> Result<(Map<String, Value>, Vec<String>), &'static str> {
+    // One strict pass is the whole answer for almost every token; only when it fails (an
+    // out-of-range number, or any error) does the member-by-member pass below run, to find
+    // which members overflow or to name the error. Both passes apply the same rules (same
+    // seed, same depth), so they accept the same claims sets.
+    if let Ok(claims) = parse_strict_object(bytes) {
+        return Ok((claims, Vec::new()));
+    }
     let raw: Vec<(String, &serde_json::value::RawValue)> = {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let members = deserializer
@@ -218,6 +225,24 @@ mod tests {
         assert_eq!(parse_strict(deep.as_bytes()), Err("JSON nested too deeply"));
         let ok: String = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse_strict(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn claims_with_an_overflowing_member_keep_the_others() {
+        let (claims, out) = parse_claims(br#"{"a":1,"big":1e400,"c":{"d":2}}"#).unwrap();
+        assert_eq!(out, ["big"]);
+        assert_eq!(claims.len(), 2);
+        assert_eq!(
+            parse_claims(br#"{"a":1,"a":2}"#),
+            Err("duplicate member name")
+        );
+        assert_eq!(
+            parse_claims(br#"{"big":1e400,"big":1}"#),
+            Err("duplicate member name")
+        );
+        let (claims, out) = parse_claims(br#"{"a":[1,{"b":true}]}"#).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(claims["a"][1]["b"], Value::Bool(true));
     }
 
     #[test]

@@ -383,10 +383,8 @@ fn parse_ec(map: &Map<String, Value>) -> Result<(KeyMaterial, String), &'static 
         return Err("EC coordinate has the wrong length");
     }
     // An off-curve point enables invalid-curve attacks (CVE-2017-16007 class).
-    match alg::ec_point_is_valid(curve, &x, &y) {
-        Some(true) => {}
-        Some(false) => return Err("EC point is not on the curve"),
-        None => return Err("EC curve not supported by this build"),
+    if !alg::ec_point_is_valid(curve, &x, &y) {
+        return Err("EC point is not on the curve");
     }
     let thumb = thumbprint_json(&[("crv", crv), ("kty", "EC"), ("x", &x_text), ("y", &y_text)]);
     Ok((KeyMaterial::Ec { curve, x, y }, thumb))
@@ -401,10 +399,8 @@ fn parse_okp(map: &Map<String, Value>) -> Result<(KeyMaterial, String), &'static
     if x.len() != 32 {
         return Err("Ed25519 key has the wrong length");
     }
-    match alg::ed25519_key_is_valid(&x) {
-        Some(true) => {}
-        Some(false) => return Err("Ed25519 key is invalid or of small order"),
-        None => return Err("Ed25519 not supported by this build"),
+    if !alg::ed25519_key_is_valid(&x) {
+        return Err("Ed25519 key is invalid or of small order");
     }
     let thumb = thumbprint_json(&[("crv", crv), ("kty", "OKP"), ("x", &x_text)]);
     Ok((

@@ -276,6 +276,17 @@ impl JwksCache {
         }
     }
 
+    /// The key set while it is fresh (before its `Cache-Control` lifetime ends), else `None`.
+    /// What a cached verdict may be judged against: once the set has expired, even while it
+    /// still serves under stale-if-error, a cached token goes the full way, so the refresh
+    /// rules of [`JwksCache::decide`] run and a key removed upstream is noticed.
+    pub fn fresh_keys(&self, now: f64) -> Option<&Jwks> {
+        self.cached
+            .as_ref()
+            .filter(|cached| now < cached.expires_at)
+            .map(|cached| &cached.jwks)
+    }
+
     /// Seconds a client should wait before retrying after [`Decision::Unavailable`] (the
     /// `Retry-After` value): until the failure backoff ends, at least 1.
     pub fn retry_after(&self, now: f64) -> u64 {
@@ -699,6 +710,22 @@ mod tests {
         assert_eq!(kids(&cache, T0 + 1.0), ["k1"]);
         assert_eq!(cache.decide(T0 + 2.0, Some("k1")), Decision::UseCached);
         assert_eq!(cache.decide(T0 + 2.0, None), Decision::UseCached);
+    }
+
+    #[test]
+    fn fresh_keys_end_with_freshness_even_while_stale_keys_still_serve() {
+        let mut cache = JwksCache::new();
+        assert!(cache.fresh_keys(T0).is_none());
+        cache = cache_with(K1, T0, Some("max-age=300"));
+        assert!(cache.fresh_keys(T0 + 299.0).is_some());
+        assert!(cache.fresh_keys(T0 + 300.0).is_none());
+        // A failed refresh keeps the old set serving (stale-if-error), but not as fresh: a
+        // cached verdict must go the full way then.
+        assert_eq!(cache.decide(T0 + 301.0, Some("k1")), Decision::FetchThenUse);
+        cache.on_fetch_failure(T0 + 302.0);
+        assert!(cache.keys(T0 + 303.0).is_ok());
+        assert!(cache.fresh_keys(T0 + 303.0).is_none());
+        assert!(cache.fresh_keys(f64::NAN).is_none());
     }
 
     #[test]

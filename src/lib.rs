@@ -72,6 +72,7 @@ pub mod policy;
 pub mod providers;
 pub mod revocation;
 pub mod token;
+pub mod token_cache;
 
 #[cfg(feature = "js")]
 pub mod js;

@@ -74,9 +74,88 @@ impl ValidatorOptions {
 pub struct VerifiedToken {
     header: Header,
     claims: Map<String, Value>,
+    summary: VerifiedSummary,
+}
+
+/// What the rules need to judge a verified token again later, without its claims: the
+/// algorithm and key that verified it, its scopes and the NumericDates the clock rules read
+/// ([`Validator::recheck`]). This is what the token cache keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedSummary {
     alg: Algorithm,
     kid: Option<String>,
     scopes: Vec<String>,
+    times: TimeClaims,
+    key_thumbprint: [u8; 32],
+}
+
+impl VerifiedSummary {
+    /// The algorithm that verified.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+    /// The `kid` of the key that verified, when it had one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+    /// The scopes.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+    /// The RFC 7638 thumbprint of the key that verified.
+    pub fn key_thumbprint(&self) -> [u8; 32] {
+        self.key_thumbprint
+    }
+    /// `exp` in seconds.
+    pub fn expires_at(&self) -> f64 {
+        self.times.exp
+    }
+}
+
+/// Claims parsed and judged before the signature verdict ([`Validator::precheck_claims`]).
+/// Opaque on purpose: nothing can be read from it but whether it passed and its scopes; it
+/// only turns into a verified token together with a [`VerifiedJws`].
+#[derive(Debug, Clone)]
+pub struct PrecheckedClaims {
+    payload: Vec<u8>,
+    outcome: Option<Passed>,
+}
+
+/// What a passing precheck found: the claims (unless dropped), the scopes and the dates.
+type Passed = (Option<Map<String, Value>>, Vec<String>, TimeClaims);
+
+impl PrecheckedClaims {
+    /// Whether the claims passed every rule at the time of the precheck (a door may prepare
+    /// its result while the host works; the verdict still comes from
+    /// [`Validator::check_claims_prechecked`]).
+    pub fn passed(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// The scopes the claims carry, when they passed: for a door preparing its answer while
+    /// the host works. Untrusted until [`Validator::check_claims_prechecked`] says `Ok`.
+    pub fn scopes(&self) -> Option<&[String]> {
+        self.outcome
+            .as_ref()
+            .map(|(_, scopes, _)| scopes.as_slice())
+    }
+
+    /// Drops the parsed claims now, keeping what [`Validator::check_summary_prechecked`]
+    /// needs: for a door that will not read them (freeing a claims set costs about as much as
+    /// building it in wasm, so a door does it while the host works).
+    pub fn drop_claims(&mut self) {
+        if let Some((claims, _, _)) = &mut self.outcome {
+            *claims = None;
+        }
+    }
+}
+
+/// The NumericDates the clock rules look at, as they were read from a verified claims set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TimeClaims {
+    exp: f64,
+    nbf: Option<f64>,
+    iat: Option<f64>,
 }
 
 impl VerifiedToken {
@@ -90,15 +169,19 @@ impl VerifiedToken {
     }
     /// The algorithm that verified.
     pub fn algorithm(&self) -> Algorithm {
-        self.alg
+        self.summary.alg
     }
     /// The `kid` of the key that verified, when it had one.
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.summary.kid.as_deref()
     }
     /// The scopes, from `scope` (space-delimited) or `scp` (array or string).
     pub fn scopes(&self) -> &[String] {
-        &self.scopes
+        &self.summary.scopes
+    }
+    /// What a later re-check needs ([`Validator::recheck`]).
+    pub fn summary(&self) -> &VerifiedSummary {
+        &self.summary
     }
     /// A string claim.
     pub fn claim_str(&self, name: &str) -> Option<&str> {
@@ -111,6 +194,11 @@ impl VerifiedToken {
     /// `exp` in seconds.
     pub fn expires_at(&self) -> Option<f64> {
         self.claims.get("exp").and_then(Value::as_f64)
+    }
+    /// The RFC 7638 thumbprint of the key that verified (a cached token is only reused while
+    /// the current key set still picks this key for it).
+    pub fn key_thumbprint(&self) -> [u8; 32] {
+        self.summary.key_thumbprint
     }
 }
 
@@ -204,14 +292,142 @@ impl Validator {
             now,
         };
         rules.check_type(&header)?;
-        let scopes = rules.check(extra_scopes)?;
+        let (scopes, times) = rules.check_all(extra_scopes)?;
         Ok(VerifiedToken {
             header,
             claims,
+            summary: VerifiedSummary {
+                alg,
+                kid: key.kid().map(String::from),
+                scopes,
+                times,
+                key_thumbprint: key.thumbprint(),
+            },
+        })
+    }
+
+    /// The claim rules run while the host is still checking the signature, so their cost
+    /// hides behind the host's (WebCrypto works off the JS thread): `pending`'s payload is
+    /// parsed and judged at `now`, and nothing comes out but an opaque [`PrecheckedClaims`].
+    /// Its only use is [`Validator::check_claims_prechecked`], which takes a [`VerifiedJws`]:
+    /// a prechecked claims set is never trusted, never reported, before the signature is.
+    pub fn precheck_claims(
+        &self,
+        pending: &PendingSignature,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> PrecheckedClaims {
+        let outcome = json::parse_claims(pending.payload())
+            .map_err(crate::token::malformed_json)
+            .and_then(|(claims, out_of_range)| {
+                let rules = ClaimRules {
+                    options: &self.options,
+                    claims: &claims,
+                    out_of_range: &out_of_range,
+                    now,
+                };
+                rules.check_type(pending.header())?;
+                let (scopes, times) = rules.check_all(extra_scopes)?;
+                Ok((Some(claims), scopes, times))
+            });
+        PrecheckedClaims {
+            payload: pending.payload().to_vec(),
+            outcome: outcome.ok(),
+        }
+    }
+
+    /// [`Validator::check_claims`] for a token whose claims were prechecked: the same verdict
+    /// at `now`, without parsing the claims again. The clock and scope rules run again at
+    /// `now` (the other rules do not depend on it); a precheck that failed, or that was made
+    /// for another payload, gives way to the full check.
+    ///
+    /// # Errors
+    /// The first claim rule the token breaks.
+    pub fn check_claims_prechecked(
+        &self,
+        jws: VerifiedJws,
+        prechecked: PrecheckedClaims,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> Result<VerifiedToken, Error> {
+        let Some((Some(claims), scopes, times)) = prechecked
+            .outcome
+            .filter(|_| prechecked.payload == jws.payload())
+        else {
+            return self.check_claims(jws, now, extra_scopes);
+        };
+        let (header, _, alg, key) = jws.into_parts();
+        let summary = VerifiedSummary {
             alg,
             kid: key.kid().map(String::from),
             scopes,
+            times,
+            key_thumbprint: key.thumbprint(),
+        };
+        self.recheck(&summary, now, extra_scopes)?;
+        Ok(VerifiedToken {
+            header,
+            claims,
+            summary,
         })
+    }
+
+    /// Like [`Validator::check_claims_prechecked`], for a door that needs only the summary
+    /// (its claims were dropped with [`PrecheckedClaims::drop_claims`]).
+    ///
+    /// # Errors
+    /// The first claim rule the token breaks.
+    pub fn check_summary_prechecked(
+        &self,
+        jws: VerifiedJws,
+        prechecked: PrecheckedClaims,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> Result<VerifiedSummary, Error> {
+        let Some((_, scopes, times)) = prechecked
+            .outcome
+            .filter(|_| prechecked.payload == jws.payload())
+        else {
+            return self
+                .check_claims(jws, now, extra_scopes)
+                .map(|token| token.summary);
+        };
+        let key = jws.key();
+        let summary = VerifiedSummary {
+            alg: jws.algorithm(),
+            kid: key.kid().map(String::from),
+            scopes,
+            times,
+            key_thumbprint: key.thumbprint(),
+        };
+        self.recheck(&summary, now, extra_scopes)?;
+        Ok(summary)
+    }
+
+    /// The rules a verified token can fail later without changing: the clock rules (`exp`,
+    /// `nbf`, `iat`, `maxTokenAgeSeconds`) at `now`, and the required scopes with
+    /// `extra_scopes`. This is what a cache hit runs, with the same code as
+    /// [`Validator::check_claims`] (the other claim rules depend only on the token and the
+    /// options, which a validator never changes).
+    ///
+    /// # Errors
+    /// `expired`, `not_yet_valid`, `issued_in_future`, `too_old` or `insufficient_scope`.
+    pub fn recheck(
+        &self,
+        token: &VerifiedSummary,
+        now: f64,
+        extra_scopes: &[String],
+    ) -> Result<(), Error> {
+        let times = token.times;
+        time_rules(&self.options, now, |name| {
+            Ok(match name {
+                "exp" => Some(times.exp),
+                "nbf" => times.nbf,
+                "iat" => times.iat,
+                _ => None,
+            })
+        })?;
+        scope_rule(&self.options, &token.scopes, extra_scopes)
     }
 
     /// The same claim rules applied to an introspection answer or any claims set that did not
@@ -238,7 +454,8 @@ impl Validator {
             out_of_range: &[],
             now,
         }
-        .check(extra_scopes)
+        .check_all(extra_scopes)
+        .map(|(scopes, _)| scopes)
     }
 }
 
@@ -298,9 +515,8 @@ impl ClaimRules<'_> {
         }
     }
 
-    fn check(&self, extra_scopes: &[String]) -> Result<Vec<String>, Error> {
+    fn check_all(&self, extra_scopes: &[String]) -> Result<(Vec<String>, TimeClaims), Error> {
         let options = self.options;
-        let tolerance = options.clock_tolerance_seconds as f64;
         // Issuer: exact string equality (RFC 9068 §4 step 3); no normalisation of slashes.
         if !options.issuers.is_empty() {
             match self.claims.get("iss") {
@@ -335,58 +551,81 @@ impl ClaimRules<'_> {
                 ));
             }
         }
-        // RFC 7519 §4.1.4: the current time must be before exp (plus leeway).
-        let exp = self.numeric_date("exp")?.ok_or_else(|| missing("exp"))?;
-        if self.now >= exp + tolerance {
-            return Err(Error::new(ErrorCode::Expired, "the token has expired"));
-        }
-        if let Some(nbf) = self.numeric_date("nbf")? {
-            if nbf > self.now + tolerance {
-                return Err(Error::new(
-                    ErrorCode::NotYetValid,
-                    "the token is not valid yet",
-                ));
-            }
-        }
-        let iat = self.numeric_date("iat")?;
-        if let Some(iat) = iat {
-            if iat > self.now + tolerance {
-                return Err(Error::new(
-                    ErrorCode::IssuedInFuture,
-                    "the token was issued in the future",
-                ));
-            }
-        }
-        if let Some(max_age) = options.max_token_age_seconds {
-            let iat = iat.ok_or_else(|| missing("iat"))?;
-            if self.now - iat > max_age as f64 + tolerance {
-                return Err(Error::new(
-                    ErrorCode::TooOld,
-                    "the token is older than allowed",
-                ));
-            }
-        }
+        let times = time_rules(options, self.now, |name| self.numeric_date(name))?;
         for name in &options.required_claims {
             if !self.claims.contains_key(name) && !self.out_of_range.contains(name) {
                 return Err(missing(name));
             }
         }
         let scopes = scopes_of(self.claims)?;
-        let lacking: Vec<&str> = options
-            .required_scopes
-            .iter()
-            .chain(extra_scopes)
-            .filter(|needed| !scopes.iter().any(|s| s == *needed))
-            .map(String::as_str)
-            .collect();
-        if !lacking.is_empty() {
-            return Err(Error::with_description(
-                ErrorCode::InsufficientScope,
-                format!("the token lacks the scope {}", lacking.join(" ")),
+        scope_rule(options, &scopes, extra_scopes)?;
+        Ok((scopes, times))
+    }
+}
+
+/// The clock rules, reading NumericDates through `date` (from a claims set on first sight,
+/// from a verified token's [`TimeClaims`] on a cache hit), in the order the errors take.
+fn time_rules(
+    options: &ValidatorOptions,
+    now: f64,
+    date: impl Fn(&str) -> Result<Option<f64>, Error>,
+) -> Result<TimeClaims, Error> {
+    let tolerance = options.clock_tolerance_seconds as f64;
+    // RFC 7519 §4.1.4: the current time must be before exp (plus leeway).
+    let exp = date("exp")?.ok_or_else(|| missing("exp"))?;
+    if now >= exp + tolerance {
+        return Err(Error::new(ErrorCode::Expired, "the token has expired"));
+    }
+    let nbf = date("nbf")?;
+    if let Some(nbf) = nbf {
+        if nbf > now + tolerance {
+            return Err(Error::new(
+                ErrorCode::NotYetValid,
+                "the token is not valid yet",
             ));
         }
-        Ok(scopes)
     }
+    let iat = date("iat")?;
+    if let Some(iat) = iat {
+        if iat > now + tolerance {
+            return Err(Error::new(
+                ErrorCode::IssuedInFuture,
+                "the token was issued in the future",
+            ));
+        }
+    }
+    if let Some(max_age) = options.max_token_age_seconds {
+        let iat = iat.ok_or_else(|| missing("iat"))?;
+        if now - iat > max_age as f64 + tolerance {
+            return Err(Error::new(
+                ErrorCode::TooOld,
+                "the token is older than allowed",
+            ));
+        }
+    }
+    Ok(TimeClaims { exp, nbf, iat })
+}
+
+/// The configured scopes plus `extra_scopes` (a route's) must all be among `scopes`.
+fn scope_rule(
+    options: &ValidatorOptions,
+    scopes: &[String],
+    extra_scopes: &[String],
+) -> Result<(), Error> {
+    let mut lacking = options
+        .required_scopes
+        .iter()
+        .chain(extra_scopes)
+        .filter(|needed| !scopes.iter().any(|s| s == *needed))
+        .peekable();
+    if lacking.peek().is_none() {
+        return Ok(());
+    }
+    let lacking: Vec<&str> = lacking.map(String::as_str).collect();
+    Err(Error::with_description(
+        ErrorCode::InsufficientScope,
+        format!("the token lacks the scope {}", lacking.join(" ")),
+    ))
 }
 
 /// The scopes of a claims set: `scope` (RFC 8693 §4.2, space-delimited) or `scp` (array, or
@@ -447,7 +686,131 @@ impl core::fmt::Display for VerifiedToken {
             f,
             "token of {} ({})",
             self.subject().unwrap_or("-"),
-            self.alg.name()
+            self.summary.alg.name()
         )
+    }
+}
+
+#[cfg(all(test, feature = "alg-hs"))]
+mod tests {
+    use super::*;
+    use crate::b64;
+    use alloc::string::ToString;
+    use hmac::{KeyInit, Mac};
+
+    const NOW: f64 = 1_800_000_000.0;
+    const KEY: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+
+    fn keys() -> Jwks {
+        Jwks::from_json(
+            format!(r#"{{"keys":[{{"kty":"oct","k":"{}"}}]}}"#, b64::encode(KEY)).as_bytes(),
+        )
+        .unwrap()
+    }
+
+    fn sign(claims: &str) -> String {
+        let input = format!(
+            "{}.{}",
+            b64::encode(br#"{"alg":"HS256"}"#),
+            b64::encode(claims.as_bytes())
+        );
+        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(KEY).unwrap();
+        mac.update(input.as_bytes());
+        format!("{input}.{}", b64::encode(&mac.finalize().into_bytes()))
+    }
+
+    fn validator() -> Validator {
+        let mut options = ValidatorOptions::new("iss").algorithms(&[Algorithm::HS256]);
+        options.required_scopes = alloc::vec!["read".to_string()];
+        Validator::new(options).unwrap()
+    }
+
+    /// Precheck, then the verdict: the same result or error as `check_claims` at the later
+    /// time, for every kind of claims set.
+    #[test]
+    fn prechecked_claims_give_the_verdict_check_claims_gives() {
+        let v = validator();
+        let cases = [
+            format!(r#"{{"iss":"iss","scope":"read","exp":{}}}"#, NOW + 100.0),
+            format!(r#"{{"iss":"other","scope":"read","exp":{}}}"#, NOW + 100.0),
+            format!(r#"{{"iss":"iss","scope":"write","exp":{}}}"#, NOW + 100.0),
+            format!(r#"{{"iss":"iss","scope":"read","exp":{}}}"#, NOW + 30.0),
+            format!(
+                r#"{{"iss":"iss","scope":"read","exp":{},"nbf":{}}}"#,
+                NOW + 900.0,
+                NOW + 90.0
+            ),
+            r#"{"iss":"iss","scope":"read","exp":1e400}"#.to_string(),
+            r#"{"iss":"iss","iss":"iss"}"#.to_string(),
+            "not json".to_string(),
+        ];
+        // The precheck runs at NOW, the verdict comes at NOW + 100 (tolerance 60 s): the token
+        // that expires at NOW + 30 passed its precheck and must fail then; the one not valid
+        // before NOW + 90 failed its precheck and must pass then.
+        let mut outcomes = Vec::new();
+        for claims in &cases {
+            for extra in [&[][..], &["admin".to_string()][..]] {
+                let token = sign(claims);
+                let pending = v.begin(&token, &keys()).unwrap();
+                let pre = v.precheck_claims(&pending, NOW, extra);
+                let jws = pending.clone().accept_host_verdict(true).unwrap();
+                let expected = v.check_claims(jws.clone(), NOW + 100.0, extra);
+                let got = v.check_claims_prechecked(jws, pre, NOW + 100.0, extra);
+                assert_eq!(got, expected, "{claims} {extra:?}");
+                outcomes.push(expected.map_err(|e| e.code()).map(|_| ()));
+            }
+        }
+        // The cases cover passing, both clock flips, and each kind of failure.
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 2);
+        for code in [
+            ErrorCode::IssuerMismatch,
+            ErrorCode::InsufficientScope,
+            ErrorCode::Expired,
+            ErrorCode::InvalidClaim,
+            ErrorCode::Malformed,
+        ] {
+            assert!(outcomes.contains(&Err(code)), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn a_precheck_of_another_payload_is_not_used() {
+        let v = validator();
+        let good = sign(&format!(
+            r#"{{"iss":"iss","scope":"read","exp":{}}}"#,
+            NOW + 100.0
+        ));
+        let bad = sign(&format!(
+            r#"{{"iss":"other","scope":"read","exp":{}}}"#,
+            NOW + 100.0
+        ));
+        let pre_good = v.precheck_claims(&v.begin(&good, &keys()).unwrap(), NOW, &[]);
+        assert!(pre_good.passed());
+        let jws_bad = v
+            .begin(&bad, &keys())
+            .unwrap()
+            .accept_host_verdict(true)
+            .unwrap();
+        assert_eq!(
+            v.check_claims_prechecked(jws_bad, pre_good, NOW, &[])
+                .unwrap_err()
+                .code(),
+            ErrorCode::IssuerMismatch
+        );
+    }
+
+    #[test]
+    fn a_bad_signature_never_reaches_the_prechecked_claims() {
+        let v = validator();
+        let token = sign(&format!(
+            r#"{{"iss":"iss","scope":"read","exp":{}}}"#,
+            NOW + 100.0
+        ));
+        let pending = v.begin(&token, &keys()).unwrap();
+        assert!(v.precheck_claims(&pending, NOW, &[]).passed());
+        assert_eq!(
+            pending.accept_host_verdict(false).unwrap_err().code(),
+            ErrorCode::SignatureInvalid
+        );
     }
 }

@@ -2,6 +2,7 @@
 // type conversion; every validation rule is in the Rust core.
 import init, {
   JsValidator,
+  algorithmNames,
   errorTable,
   wwwAuthenticate,
   extractBearer,
@@ -12,11 +13,15 @@ import init, {
   parseDiscovery,
   checkFetchUrl,
   fetchTimeoutMs,
+  dpopChallenge,
+  extractScheme,
 } from "../pkg/edge_token_validator.js";
+import { checkSenderConstraints, ReplayStore } from "./sender.js";
 
 let wasmSource = null;
 let ready = null;
 let codes = null;
+let algNames = null;
 
 /** Sets how the wasm bytes are obtained (each entry point knows its runtime). @internal */
 export function setWasmSource(source) {
@@ -28,6 +33,7 @@ export function loadCore() {
   ready ??= (async () => {
     await init({ module_or_path: await wasmSource() });
     codes = JSON.parse(errorTable());
+    algNames = algorithmNames();
   })();
   return ready;
 }
@@ -39,13 +45,17 @@ export function coreIsLoaded() {
 
 /** A validation failure with a stable `code` (SPEC §2) and its RFC 6750 HTTP form. */
 export class TokenError extends Error {
-  constructor(code, description, { realm = "api", scope, retryAfter } = {}) {
+  constructor(code, description, { realm = "api", scope, retryAfter, dpopError, dpopAlgorithms } = {}) {
     super(description);
     this.name = "TokenError";
     this.code = code;
     const entry = codes?.[code] ?? { status: 401, error: "invalid_token" };
     this.status = entry.status;
-    this.wwwAuthenticate = wwwAuthenticate(code, description, realm, scope);
+    // A DPoP proof failure challenges with the DPoP scheme (RFC 9449 §7.1).
+    if (dpopError) this.error = dpopError;
+    this.wwwAuthenticate = dpopError
+      ? dpopChallenge(realm, dpopAlgorithms ?? [], dpopError, description)
+      : wwwAuthenticate(code, description, realm, scope);
     if (this.status === 503) this.retryAfter = retryAfter ?? 1;
   }
 
@@ -57,7 +67,7 @@ export class TokenError extends Error {
       "www-authenticate": this.wwwAuthenticate,
     };
     if (this.status === 503) headers["retry-after"] = String(this.retryAfter);
-    const error = this.code === "missing_token" ? "invalid_token" : (codes?.[this.code]?.error ?? "invalid_token");
+    const error = this.error ?? (this.code === "missing_token" ? "invalid_token" : (codes?.[this.code]?.error ?? "invalid_token"));
     const body = JSON.stringify({ error, error_description: this.message, code: this.code });
     return new Response(body, { status: this.status, headers });
   }
@@ -65,8 +75,8 @@ export class TokenError extends Error {
 
 function rethrow(raw, context) {
   if (typeof raw === "string" && raw.startsWith("{")) {
-    const { code, description } = JSON.parse(raw);
-    throw new TokenError(code, description, context);
+    const { code, description, dpopError } = JSON.parse(raw);
+    throw new TokenError(code, description, dpopError ? { ...context, dpopError } : context);
   }
   throw raw;
 }
@@ -93,23 +103,37 @@ function webCryptoParams(alg) {
   }
 }
 
+// Imported keys for verifyJws, by algorithm and RFC 7638 thumbprint (validators keep their
+// own, by the core's key number).
 const importedKeys = new Map();
 const unsupportedInHost = new Set();
+// Built once per algorithm: the cold path runs for every new token.
+const paramsByAlg = new Map();
 
-/** Returns the WebCrypto verdict, or null when the host cannot check this algorithm. */
-async function verifyWithHost(pending) {
-  const alg = pending.alg;
-  const params = webCryptoParams(alg);
-  if (!params || unsupportedInHost.has(alg) || !globalThis.crypto?.subtle) return null;
-  const cacheKey = `${alg}:${pending.keyThumbprint}`;
-  let key = importedKeys.get(cacheKey);
+/** The WebCrypto parameters for `alg`, or null when the host does not check it (HS* and
+ * ES256K are checked in wasm; a runtime may lack an algorithm). */
+function hostParams(alg) {
+  let params = paramsByAlg.get(alg);
+  if (params === undefined) paramsByAlg.set(alg, (params = webCryptoParams(alg)));
+  return params && !unsupportedInHost.has(alg) && globalThis.crypto?.subtle ? params : null;
+}
+
+/**
+ * Returns the WebCrypto verdict, or null when the host cannot check this algorithm.
+ * `keyCache` maps `cacheKey` to the imported CryptoKey; `data` is the signed bytes when the
+ * caller already has them (else they are read from the pending handle).
+ */
+async function verifyWithHost(pending, alg, keyCache, cacheKey, data) {
+  const params = hostParams(alg);
+  if (!params) return null;
+  let key = keyCache.get(cacheKey);
   try {
     if (!key) {
       key = await crypto.subtle.importKey("jwk", JSON.parse(pending.keyJwk), params.importParams, false, ["verify"]);
-      if (importedKeys.size > 256) importedKeys.clear();
-      importedKeys.set(cacheKey, key);
+      if (keyCache.size > 256) keyCache.clear();
+      keyCache.set(cacheKey, key);
     }
-    return await crypto.subtle.verify(params.verifyParams, key, pending.signature, pending.signingInput);
+    return await crypto.subtle.verify(params.verifyParams, key, pending.signature, data ?? pending.signingInput);
   } catch (error) {
     // An older runtime without (say) Ed25519: the wasm implementation takes over.
     if (error?.name === "NotSupportedError" || error?.name === "TypeError") {
@@ -124,12 +148,62 @@ function nowSeconds(now) {
   return now ? now() : Date.now() / 1000;
 }
 
+/** Freezes a parsed JSON value in place (objects and arrays, all the way down). */
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A parsed result with its header, claims and scopes read-only (they may be shared). */
+function parseResult(json) {
+  const result = JSON.parse(json);
+  deepFreeze(result.header);
+  deepFreeze(result.claims);
+  deepFreeze(result.scopes);
+  return result;
+}
+
+// The verified-token cache (SPEC §4 `cache`): on by default.
+const DEFAULT_CACHE_ENTRIES = 1000;
+
+function cacheSettings(cache) {
+  if (cache === false) return { maxEntries: 0 };
+  if (cache === undefined || cache === true) return { maxEntries: DEFAULT_CACHE_ENTRIES };
+  const bad = (description) => {
+    throw JSON.stringify({ code: "invalid_request", description });
+  };
+  if (typeof cache !== "object" || cache === null) bad("option cache: false or { maxEntries?, ttlSeconds? }");
+  const unknown = Object.keys(cache).find((name) => name !== "maxEntries" && name !== "ttlSeconds");
+  if (unknown) bad(`option cache: unknown member ${unknown}`);
+  const { maxEntries = DEFAULT_CACHE_ENTRIES, ttlSeconds } = cache;
+  if (!Number.isInteger(maxEntries) || maxEntries < 0 || maxEntries > 1_000_000) bad("option cache.maxEntries: an integer from 0 to 1000000");
+  if (ttlSeconds !== undefined && !(typeof ttlSeconds === "number" && ttlSeconds >= 0 && Number.isFinite(ttlSeconds))) {
+    bad("option cache.ttlSeconds: a non-negative number of seconds");
+  }
+  return { maxEntries, ttlSeconds };
+}
+
 const MODULE_OPTIONS = ["issuer", "audience", "algorithms", "clockToleranceSeconds", "maxTokenAgeSeconds", "requiredClaims", "requiredScopes", "tokenType", "maxTokenBytes"];
 
-/** Runs the core's two phases: key choice in wasm, signature by the host when it can. */
+/** Runs the core's two phases for verifyJws: key choice in wasm, signature by the host. */
 async function verifyPending(pending) {
   if (!pending.needsVerdict) return false;
-  return verifyWithHost(pending);
+  const alg = pending.alg;
+  return verifyWithHost(pending, alg, importedKeys, `${alg}:${pending.keyThumbprint}`);
+}
+
+// Tokens go to wasm as UTF-8 in a reused buffer (see `token_text` in src/js/mod.rs). A token
+// is only ever encoded up to one character past the size limit: that is enough for the core
+// to call it too large, and an oversized header costs nothing.
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(4096);
+function tokenBytes(token, maxChars) {
+  const text = token.length > maxChars ? token.slice(0, maxChars) : token;
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
 // Redirects are not followed ("manual": Workers do not support "error"); a 3xx is a failure.
@@ -145,14 +219,22 @@ async function fetchWithTimeout(fetchImpl, url) {
  * @param {object} options
  */
 export function createValidator(options) {
-  const { jwks, jwksUri, now, fetch: fetchImpl = (...a) => globalThis.fetch(...a), realm, revocations, cache: _cache, ...rest } = options ?? {};
+  const { jwks, jwksUri, now, fetch: fetchImpl = (...a) => globalThis.fetch(...a), realm, revocations, cache, ...rest } = options ?? {};
   const coreOptions = Object.fromEntries(Object.entries(rest).filter(([name]) => MODULE_OPTIONS.includes(name)));
   const context = { realm };
   const clock = () => nowSeconds(now);
   let core = null;
   let ready = null;
+  let configured = false;
   let inFlight = null;
   let discoveredJwksUri = null;
+  let cacheOn = false;
+  // The JS form of each cached token, by the core's slot number, with the token it belongs
+  // to: the core decides hits (keys, clock, scopes); this only saves re-parsing the result.
+  const cachedResults = [];
+  // Imported CryptoKeys, by the core's key number and algorithm.
+  const keyCache = new Map();
+  const maxChars = (Number.isInteger(rest.maxTokenBytes) ? rest.maxTokenBytes : 8192) + 1;
 
   const fail = (raw, extra) => rethrow(raw, { ...context, ...extra });
 
@@ -161,7 +243,10 @@ export function createValidator(options) {
     try {
       const unknown = Object.keys(rest).filter((name) => !MODULE_OPTIONS.includes(name));
       if (unknown.length) throw JSON.stringify({ code: "invalid_request", description: `unknown option ${unknown[0]}` });
+      const { maxEntries, ttlSeconds } = cacheSettings(cache);
       core = new JsValidator(JSON.stringify(coreOptions));
+      core.setTokenCache(maxEntries, ttlSeconds);
+      cacheOn = maxEntries > 0;
       if (jwks !== undefined) {
         core.setStaticKeys(typeof jwks === "string" ? jwks : JSON.stringify(jwks));
       } else if (jwksUri !== undefined) {
@@ -172,6 +257,7 @@ export function createValidator(options) {
         }
         checkFetchUrl(discoveryUrl(coreOptions.issuer));
       }
+      configured = true;
     } catch (raw) {
       fail(raw);
     }
@@ -203,7 +289,7 @@ export function createValidator(options) {
     })());
 
   const ensureKeys = async (token) => {
-    switch (core.decide(token, clock())) {
+    switch (core.decide(tokenBytes(token, maxChars), clock())) {
       case "fetch":
         await refreshKeys();
         break;
@@ -219,48 +305,144 @@ export function createValidator(options) {
     }
   };
 
-  const validator = {
-    async validate(token, opts = {}) {
-      ready ??= setup();
-      await ready;
+  // A failure that may be insufficient_scope names every scope asked for (RFC 6750 §3).
+  const failScope = (raw, extraScopes) => {
+    const scope = [...(coreOptions.requiredScopes ?? []), ...(extraScopes ?? [])].join(" ");
+    fail(raw, { scope: scope || undefined });
+  };
+
+  // Each caller gets its own top-level object; the header, claims and scopes inside are
+  // frozen and shared by every validation of the same token.
+  const view = ({ header, claims, alg, kid, scopes }) =>
+    kid === undefined ? { header, claims, alg, scopes } : { header, claims, alg, kid, scopes };
+
+  // Every validation, cached or not, asks the revocation hook, so a revoked token stops at
+  // once even while it sits in the cache.
+  const checkRevocation = async (result) => {
+    if (await revocations.isRevoked(result.claims)) {
+      throw new TokenError("revoked", "the token has been revoked", context);
+    }
+    return view(result);
+  };
+
+  // Validation without the presentation rules (introspection asks about the token itself).
+  const validateToken = async (token, opts = {}) => {
+      if (!configured) {
+        ready ??= setup();
+        await ready;
+      }
       if (typeof token !== "string" || token.length === 0) {
         throw new TokenError("missing_token", "no token was given", context);
       }
-      await ensureKeys(token);
+      const extraScopes = opts.requiredScopes?.length ? opts.requiredScopes : undefined;
+      let bytes = tokenBytes(token, maxChars);
+      // Warm: one wasm call, no WebCrypto, no parsing.
+      if (cacheOn) {
+        let slot = -1;
+        try {
+          slot = core.lookup(bytes, clock(), extraScopes);
+        } catch (raw) {
+          failScope(raw, extraScopes);
+        }
+        const hit = slot >= 0 ? cachedResults[slot] : undefined;
+        if (hit !== undefined && hit.token === token) return revocations ? checkRevocation(hit.result) : view(hit.result);
+      }
+      // Static keys need no decision (and no await: `bytes` stays valid).
+      if (jwks === undefined) {
+        await ensureKeys(token);
+        bytes = tokenBytes(token, maxChars);
+      }
       let pending;
       try {
-        pending = core.begin(token, clock());
+        pending = core.begin(bytes, clock());
       } catch (raw) {
         fail(raw, { retryAfter: core.retryAfter(clock()) });
       }
-      const verdict = await verifyPending(pending);
+      let verdict = false;
+      let prepared;
+      if (pending.needsVerdict) {
+        const algIndex = pending.algIndex;
+        const alg = algNames[algIndex];
+        // WebCrypto works off this thread: start it, run the claim rules (and parse their
+        // result) meanwhile, then wait. The core's finish still decides, verdict first. The
+        // signed bytes are the token up to its last dot (ASCII, as begin accepted it), copied
+        // out of the shared buffer before any await.
+        const verifying = hostParams(alg)
+          ? verifyWithHost(pending, alg, keyCache, pending.keyId * 16 + algIndex, bytes.slice(0, token.lastIndexOf(".")))
+          : null;
+        const preparedJson = core.precheck(pending, clock(), extraScopes);
+        if (preparedJson !== undefined) prepared = parseResult(preparedJson);
+        verdict = verifying === null ? null : await verifying;
+      }
       let result;
       try {
-        result = JSON.parse(core.finish(pending, verdict ?? undefined, clock(), opts.requiredScopes ?? []));
+        const json = core.finish(pending, verdict ?? undefined, clock(), extraScopes);
+        result = json === undefined ? prepared : parseResult(json);
       } catch (raw) {
-        const scope = [...(coreOptions.requiredScopes ?? []), ...(opts.requiredScopes ?? [])].join(" ");
-        fail(raw, { scope: scope || undefined });
+        failScope(raw, extraScopes);
       }
-      if (revocations && (await revocations.isRevoked(result.claims))) {
-        throw new TokenError("revoked", "the token has been revoked", context);
+      if (cacheOn) {
+        const slot = core.lastSlot();
+        if (slot >= 0) cachedResults[slot] = { token, result };
       }
+      return revocations ? checkRevocation(result) : view(result);
+  };
+
+  // The algorithms a DPoP proof may use: the validator's asymmetric ones.
+  const dpopAlgorithms = () => (coreOptions.algorithms ?? algNames).filter((alg) => !alg.startsWith("HS"));
+  const replay = new ReplayStore();
+
+  // Claims sets (frozen, shared by every validation of a cached token) that the core already
+  // cleared for a plain Bearer presentation (no DPoP proof, no client certificate): that
+  // verdict depends on the claims alone, so a repeated token need not cross into wasm again.
+  const clearedForBearer = new WeakSet();
+
+  const validator = {
+    async validate(token, opts = {}) {
+      const result = await validateToken(token, opts);
+      const plainBearer = !opts.dpop && opts.clientCertificateThumbprint == null;
+      if (plainBearer && clearedForBearer.has(result.claims)) return result;
+      try {
+        await checkSenderConstraints({
+          token,
+          claims: result.claims,
+          opts,
+          now: clock(),
+          toleranceSeconds: coreOptions.clockToleranceSeconds ?? 60,
+          algorithms: dpopAlgorithms(),
+          replay,
+          verifyPending,
+        });
+      } catch (raw) {
+        fail(raw, { dpopAlgorithms: dpopAlgorithms() });
+      }
+      if (plainBearer) clearedForBearer.add(result.claims);
       return result;
     },
 
     async authenticate(request, opts = {}) {
       await loadCore();
+      const authorization = request.headers.get("authorization") ?? undefined;
       let token;
+      let dpop;
       try {
-        token = extractBearer(request.headers.get("authorization") ?? undefined);
+        // RFC 9449 §7.1: `Authorization: DPoP <token>` with the proof in the `DPoP` header.
+        token = extractScheme(authorization, "DPoP");
+        if (token !== undefined) {
+          const proof = request.headers.get("dpop");
+          dpop = { proof: proof && !proof.includes(",") ? proof : undefined, method: request.method, url: request.url, nonce: opts.dpopNonce };
+        } else {
+          token = extractBearer(authorization);
+        }
       } catch (raw) {
         fail(raw);
       }
-      return validator.validate(token, opts);
+      return validator.validate(token, dpop ? { ...opts, dpop } : opts);
     },
 
     async introspect(token) {
       try {
-        const { claims } = await validator.validate(token);
+        const { claims } = await validateToken(token);
         return JSON.parse(introspectionResponse(JSON.stringify(claims)));
       } catch (error) {
         if (error instanceof TokenError && error.status === 503) throw error;

@@ -8,11 +8,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod dpop;
+
 use crate::error::{Error, ErrorCode};
 use crate::jwk::Jwks;
 use crate::jwks_cache::{self, Decision, JwksCache};
-use crate::policy::{Validator, ValidatorOptions, VerifiedToken};
-use crate::token::{PendingSignature, DEFAULT_MAX_TOKEN_BYTES};
+use crate::policy::{PrecheckedClaims, Validator, ValidatorOptions, VerifiedToken};
+use crate::token::{PendingSignature, UntrustedJws, DEFAULT_MAX_TOKEN_BYTES};
+use crate::token_cache::{Lookup, TokenCache};
 use crate::Algorithm;
 
 /// The options of `createValidator`, as the loader passes them (JSON, camelCase).
@@ -52,6 +55,18 @@ impl OneOrMany {
             OneOrMany::Many(many) => many,
         }
     }
+}
+
+/// Tokens cross the boundary as UTF-8 bytes the loader encodes with `TextEncoder.encodeInto`
+/// into a buffer it reuses: wasm-bindgen's own string passing copies character by character
+/// in JS, which was most of the cost of a warm validation.
+fn token_text(bytes: &[u8]) -> Result<&str, JsValue> {
+    core::str::from_utf8(bytes).map_err(|_| {
+        error_to_js(&Error::new(
+            ErrorCode::Malformed,
+            "a compact JWS is ASCII text",
+        ))
+    })
 }
 
 fn option_error(message: String) -> JsValue {
@@ -95,7 +110,54 @@ fn parse_options(options_json: &str) -> Result<ValidatorOptions, JsValue> {
     Ok(options)
 }
 
-/// The result object handed back to JS: `{header, claims, alg, kid?, scopes}`.
+/// The result object handed back to JS: `{header, claims, alg, kid?, scopes}`, as one JSON
+/// text for one `JSON.parse`. The claims are the payload exactly as the token carries it:
+/// the core parsed it strictly (no duplicate names, valid UTF-8), so JS's parse of the same
+/// text gives the claims the rules saw, and re-serialising them in wasm would only cost time.
+/// (Building the object member by member through wasm-bindgen is slower still: one boundary
+/// crossing per value.)
+fn verified_to_js_json(token: &VerifiedToken, payload: &[u8]) -> String {
+    result_json(
+        token.header().members(),
+        payload,
+        token.algorithm(),
+        token.kid(),
+        token.scopes(),
+    )
+    .unwrap_or_else(|| verified_to_json(token))
+}
+
+/// The result object's JSON from its parts; `None` when the payload is not UTF-8 (it always
+/// is once the core parsed it as JSON).
+fn result_json(
+    header: &serde_json::Map<String, Value>,
+    payload: &[u8],
+    alg: Algorithm,
+    kid: Option<&str>,
+    scopes: &[String],
+) -> Option<String> {
+    let claims_text = core::str::from_utf8(payload).ok()?;
+    let mut out = String::with_capacity(claims_text.len() + 160);
+    out.push_str(r#"{"header":"#);
+    // Serialising string-keyed JSON values cannot fail.
+    out.push_str(&serde_json::to_string(header).ok()?);
+    out.push_str(r#","claims":"#);
+    out.push_str(claims_text);
+    out.push_str(r#","alg":""#);
+    out.push_str(alg.name());
+    out.push('"');
+    if let Some(kid) = kid {
+        out.push_str(r#","kid":"#);
+        out.push_str(&serde_json::to_string(kid).ok()?);
+    }
+    out.push_str(r#","scopes":"#);
+    out.push_str(&serde_json::to_string(scopes).ok()?);
+    out.push('}');
+    Some(out)
+}
+
+/// The same object with the claims re-serialised from the parsed map (the fallback when the
+/// payload text cannot be used as is).
 fn verified_to_json(token: &VerifiedToken) -> String {
     let mut out = json!({
         "header": Value::Object(token.header().members().clone()),
@@ -115,11 +177,53 @@ enum KeySource {
     Remote(JwksCache),
 }
 
-/// A configured validator with its key source.
+/// A configured validator with its key source and its cache of verified tokens.
 #[wasm_bindgen]
 pub struct JsValidator {
     validator: Validator,
     keys: KeySource,
+    tokens: TokenCache,
+    /// The slot of the token the last `finish` cached, or -1.
+    last_slot: i32,
+    /// Thumbprints of the keys this validator has chosen, numbered for the loader's cache of
+    /// imported `CryptoKey`s (a number crosses the boundary for free; a string does not).
+    key_ids: Vec<[u8; 32]>,
+    /// Bumped whenever `key_ids` is emptied, so that a number is never given to two keys.
+    key_id_generation: u32,
+}
+
+/// How many key numbers one generation holds.
+const KEY_IDS_PER_GENERATION: usize = 1024;
+
+impl JsValidator {
+    fn key_id(&mut self, thumbprint: [u8; 32]) -> u32 {
+        let index = match self.key_ids.iter().position(|t| *t == thumbprint) {
+            Some(index) => index,
+            None => {
+                if self.key_ids.len() >= KEY_IDS_PER_GENERATION {
+                    self.key_ids.clear();
+                    self.key_id_generation = self.key_id_generation.wrapping_add(1);
+                }
+                self.key_ids.push(thumbprint);
+                self.key_ids.len() - 1
+            }
+        };
+        // Both parts are bounded (index < 1024), so this cannot overflow past the wrap.
+        self.key_id_generation
+            .wrapping_mul(KEY_IDS_PER_GENERATION as u32)
+            .wrapping_add(index as u32)
+    }
+}
+
+impl KeySource {
+    /// The key set a cache hit may be judged against: a static set, or a remote one while it
+    /// is fresh ([`JwksCache::fresh_keys`]).
+    fn fresh_keys(&self, now: f64) -> Option<&Jwks> {
+        match self {
+            KeySource::Static(jwks) => Some(jwks),
+            KeySource::Remote(cache) => cache.fresh_keys(now),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -132,7 +236,59 @@ impl JsValidator {
         Ok(JsValidator {
             validator,
             keys: KeySource::Remote(JwksCache::new()),
+            tokens: TokenCache::new(0),
+            last_slot: -1,
+            key_ids: Vec::new(),
+            key_id_generation: 0,
         })
+    }
+
+    /// Turns the verified-token cache on with room for `max_entries` tokens (0: off), each
+    /// kept until its `exp` or `ttl_seconds` after it was verified, whichever is first.
+    #[wasm_bindgen(js_name = setTokenCache)]
+    pub fn set_token_cache(&mut self, max_entries: u32, ttl_seconds: Option<f64>) {
+        let mut cache = TokenCache::new(max_entries as usize);
+        if let Some(ttl) = ttl_seconds {
+            cache = cache.with_ttl(ttl);
+        }
+        self.tokens = cache;
+        self.last_slot = -1;
+    }
+
+    /// A warm validation in one call: the slot of `token` in the cache when it was verified
+    /// before and passes again at `now` (same key still chosen, clock and scope rules), or -1
+    /// (validate in full). The loader keeps its JS result per slot.
+    ///
+    /// # Errors
+    /// The rule a cached token now breaks (`expired`, `insufficient_scope`, …).
+    pub fn lookup(
+        &mut self,
+        token: &[u8],
+        now: f64,
+        extra_scopes: Option<Vec<String>>,
+    ) -> Result<i32, JsValue> {
+        if self.tokens.max_entries() == 0 {
+            return Ok(-1);
+        }
+        let Ok(token) = core::str::from_utf8(token) else {
+            return Ok(-1);
+        };
+        let Some(keys) = self.keys.fresh_keys(now) else {
+            return Ok(-1);
+        };
+        let extra = extra_scopes.unwrap_or_default();
+        match self.tokens.get(token, &self.validator, keys, now, &extra) {
+            // Slots are below max_entries, itself a u32.
+            Ok(Lookup::Hit { slot, .. }) => Ok(i32::try_from(slot).unwrap_or(-1)),
+            Ok(Lookup::Miss) => Ok(-1),
+            Err(e) => Err(error_to_js(&e)),
+        }
+    }
+
+    /// The slot the last successful `finish` put its token in, or -1 when it was not cached.
+    #[wasm_bindgen(js_name = lastSlot)]
+    pub fn last_slot(&self) -> i32 {
+        self.last_slot
     }
 
     /// Uses a static key set (a JWKS JSON document) instead of a remote one.
@@ -147,8 +303,11 @@ impl JsValidator {
     /// report, then validate), `"refresh"` (validate now and refresh in the background),
     /// `"await"` (another fetch is in flight) or `"unavailable"`. A token that fails without
     /// keys answers `"use"`, so it never causes a fetch and `begin` reports its error.
-    pub fn decide(&mut self, token: &str, now: f64) -> String {
+    pub fn decide(&mut self, token: &[u8], now: f64) -> String {
         let KeySource::Remote(cache) = &mut self.keys else {
+            return "use".into();
+        };
+        let Ok(token) = core::str::from_utf8(token) else {
             return "use".into();
         };
         let Ok(kid) = self.validator.key_lookup(token) else {
@@ -173,9 +332,16 @@ impl JsValidator {
         cache_control: Option<String>,
     ) -> Result<(), JsValue> {
         match &mut self.keys {
-            KeySource::Remote(cache) => cache
-                .on_fetch_success(now, body, cache_control.as_deref())
-                .map_err(|e| error_to_js(&e)),
+            KeySource::Remote(cache) => {
+                cache
+                    .on_fetch_success(now, body, cache_control.as_deref())
+                    .map_err(|e| error_to_js(&e))?;
+                // Lookups re-check the key anyway; this frees the entries of removed keys now.
+                if let Ok(keys) = cache.keys(now) {
+                    self.tokens.retain_keys(keys);
+                }
+                Ok(())
+            }
             KeySource::Static(_) => Ok(()),
         }
     }
@@ -219,42 +385,108 @@ impl JsValidator {
     }
 
     /// Phase one: parse, header rules, key choice.
-    pub fn begin(&self, token: &str, now: f64) -> Result<JsPending, JsValue> {
+    pub fn begin(&mut self, token: &[u8], now: f64) -> Result<JsPending, JsValue> {
+        let token = token_text(token)?;
+        let options = self.validator.options();
+        // One parse: the key rules below need it, and a token that fails on its own (size,
+        // structure, header, algorithm) says so before the keys' state is reported.
+        let jws =
+            UntrustedJws::parse(token, options.max_token_bytes).map_err(|e| error_to_js(&e))?;
         let keys = match &self.keys {
             KeySource::Static(jwks) => jwks,
             KeySource::Remote(cache) => {
-                // A token that fails on its own says so before the keys' state is reported.
-                self.validator
-                    .key_lookup(token)
+                crate::token::resolve_algorithm(jws.header().alg(), &options.algorithms)
                     .map_err(|e| error_to_js(&e))?;
                 cache.keys(now).map_err(|e| error_to_js(&e))?
             }
         };
-        self.validator
-            .begin(token, keys)
-            .map(|inner| JsPending { inner })
-            .map_err(|e| error_to_js(&e))
+        let inner = jws
+            .prepare(&options.algorithms, keys)
+            .map_err(|e| error_to_js(&e))?;
+        let key_id = self.key_id(inner.key().thumbprint());
+        Ok(JsPending {
+            inner,
+            token: (self.tokens.max_entries() > 0).then(|| String::from(token)),
+            prechecked: None,
+            key_id,
+        })
+    }
+
+    /// Between the phases, while the host checks the signature: the claim rules at `now`,
+    /// ahead of the verdict (see [`Validator::precheck_claims`]). Returns the result JSON the
+    /// token will have if its signature and the rules at `finish` time pass, so the loader can
+    /// parse it meanwhile; `undefined` when the claims already fail. Nothing here is trusted:
+    /// `finish` decides.
+    pub fn precheck(
+        &self,
+        pending: &mut JsPending,
+        now: f64,
+        extra_scopes: Option<Vec<String>>,
+    ) -> Option<String> {
+        let extra = extra_scopes.unwrap_or_default();
+        let mut prechecked = self.validator.precheck_claims(&pending.inner, now, &extra);
+        let json = prechecked.scopes().and_then(|scopes| {
+            result_json(
+                pending.inner.header().members(),
+                pending.inner.payload(),
+                pending.inner.algorithm(),
+                pending.inner.key().kid(),
+                scopes,
+            )
+        });
+        // The loader parses the claims from this JSON; wasm needs only the summary from here
+        // on, and freeing the parsed claims now costs nothing while the host works.
+        if json.is_some() {
+            prechecked.drop_claims();
+        }
+        pending.prechecked = Some((prechecked, json.is_some()));
+        json
     }
 
     /// Phase two: the signature verdict (from WebCrypto, or `null` to verify in wasm), then
-    /// the claim rules at `now` (seconds). Returns the verified token as JSON.
+    /// the claim rules at `now` (seconds). Returns the verified token as JSON, or `undefined`
+    /// when it is exactly the JSON `precheck` returned; and caches it when the cache is on
+    /// (its slot is then [`JsValidator::last_slot`]).
     pub fn finish(
-        &self,
+        &mut self,
         pending: JsPending,
         host_verdict: Option<bool>,
         now: f64,
-        extra_scopes: Vec<String>,
-    ) -> Result<String, JsValue> {
+        extra_scopes: Option<Vec<String>>,
+    ) -> Result<Option<String>, JsValue> {
+        self.last_slot = -1;
         let verified = match host_verdict {
             Some(valid) => pending.inner.accept_host_verdict(valid),
             None => pending.inner.verify_native(),
         }
         .map_err(|e| error_to_js(&e))?;
-        let token = self
-            .validator
-            .check_claims(verified, now, &extra_scopes)
-            .map_err(|e| error_to_js(&e))?;
-        Ok(verified_to_json(&token))
+        let extra = extra_scopes.unwrap_or_default();
+        let (summary, json) = match pending.prechecked {
+            // The precheck's JSON went out: it described this very header, payload, key and
+            // scopes, and the loader uses what it parsed.
+            Some((prechecked, true)) => {
+                let summary = self
+                    .validator
+                    .check_summary_prechecked(verified, prechecked, now, &extra)
+                    .map_err(|e| error_to_js(&e))?;
+                (summary, None)
+            }
+            _ => {
+                let payload = verified.payload().to_vec();
+                let token = self
+                    .validator
+                    .check_claims(verified, now, &extra)
+                    .map_err(|e| error_to_js(&e))?;
+                let json = verified_to_js_json(&token, &payload);
+                (token.summary().clone(), Some(json))
+            }
+        };
+        if let Some(compact) = pending.token {
+            if let Some(slot) = self.tokens.insert(&compact, summary, (), now) {
+                self.last_slot = i32::try_from(slot).unwrap_or(-1);
+            }
+        }
+        Ok(json)
     }
 }
 
@@ -262,6 +494,12 @@ impl JsValidator {
 #[wasm_bindgen]
 pub struct JsPending {
     inner: PendingSignature,
+    /// The compact token, kept when `finish` may cache it (a validator's cache is on).
+    token: Option<String>,
+    /// The precheck, and whether its JSON went to the loader.
+    prechecked: Option<(PrecheckedClaims, bool)>,
+    /// The chosen key's number in its validator (see `JsValidator::key_ids`).
+    key_id: u32,
 }
 
 #[wasm_bindgen]
@@ -270,6 +508,19 @@ impl JsPending {
     #[wasm_bindgen(getter)]
     pub fn alg(&self) -> String {
         self.inner.algorithm().name().to_string()
+    }
+    /// The algorithm as its position in [`algorithm_names`] (a number is cheaper to hand over
+    /// than a string).
+    #[wasm_bindgen(getter, js_name = algIndex)]
+    pub fn alg_index(&self) -> u32 {
+        let alg = self.inner.algorithm();
+        Algorithm::ALL.iter().position(|a| *a == alg).unwrap_or(0) as u32
+    }
+    /// The chosen key's number within the validator that began this (stable while the
+    /// validator lives; `u32::MAX` for `verifyJws`): a cache key for imported `CryptoKey`s.
+    #[wasm_bindgen(getter, js_name = keyId)]
+    pub fn key_id(&self) -> u32 {
+        self.key_id
     }
     /// The chosen key's RFC 7638 thumbprint (a cache key for imported `CryptoKey`s).
     #[wasm_bindgen(getter, js_name = keyThumbprint)]
@@ -306,6 +557,15 @@ impl JsPending {
     pub fn has_native_verifier(&self) -> bool {
         self.inner.algorithm().has_native_verifier()
     }
+}
+
+/// The algorithm names, in the order of [`JsPending::alg_index`].
+#[wasm_bindgen(js_name = algorithmNames)]
+pub fn algorithm_names() -> Vec<String> {
+    Algorithm::ALL
+        .iter()
+        .map(|alg| String::from(alg.name()))
+        .collect()
 }
 
 /// The stable error table for the loader: `{code: {status, error}}`.
@@ -357,7 +617,12 @@ pub fn begin_jws(
     };
     crate::token::UntrustedJws::parse(compact, DEFAULT_MAX_TOKEN_BYTES)
         .and_then(|jws| jws.prepare(&allowed, &keys))
-        .map(|inner| JsPending { inner })
+        .map(|inner| JsPending {
+            inner,
+            token: None,
+            prechecked: None,
+            key_id: u32::MAX,
+        })
         .map_err(|e| error_to_js(&e))
 }
 

@@ -10,13 +10,16 @@ use worker::{Context, Env, Request, Response};
 
 use super::http::{cors_headers, log_event, log_rejection, Reply};
 use super::sender::{self, Presented, Refusal};
-use super::state::{isolate, Isolate};
+use super::state::{isolate, Isolate, Keys};
 use super::{admin, keys, opaque, proxy, revocations};
 use crate::error::{Error, ErrorCode};
 use crate::gateway::{DpopMode, GatewayConfig, KeySource};
+use crate::providers::Provider;
 use crate::token::UntrustedJws;
+use crate::token_cache::Lookup;
 
 /// A token that passed: its claims and scopes (from a JWT or an introspection answer).
+#[derive(Clone)]
 pub struct Identity {
     pub claims: Map<String, Value>,
     pub scopes: Vec<String>,
@@ -36,6 +39,30 @@ fn failed(error: Error) -> Validated {
     })
 }
 
+/// A token this isolate verified before, judged again at `now` against the provider's
+/// current keys (the same key must still be chosen) and its clock and scope rules.
+fn cached_jwt(
+    keys: &Keys,
+    provider: &Provider,
+    token: &str,
+    now: f64,
+    route_scopes: &[String],
+) -> Result<Option<Identity>, Error> {
+    let remote = keys.jwks.borrow();
+    let jwks = match &provider.keys {
+        KeySource::Static(jwks) => jwks,
+        _ => match remote.fresh_keys(now) {
+            Some(jwks) => jwks,
+            None => return Ok(None),
+        },
+    };
+    let mut tokens = keys.tokens.borrow_mut();
+    match tokens.get(token, &provider.validator, jwks, now, route_scopes)? {
+        Lookup::Hit { data, .. } => Ok(Some(data.clone())),
+        Lookup::Miss => Ok(None),
+    }
+}
+
 /// A JWT: provider by `iss`, keys, signature, claims with `route_scopes`.
 async fn validate_jwt(
     isolate: &Rc<Isolate>,
@@ -44,6 +71,15 @@ async fn validate_jwt(
     token: &str,
     route_scopes: &[String],
 ) -> Result<Identity, Validated> {
+    // Warm: a token verified before costs a lookup (no parse, no signature).
+    let now = keys::now(config);
+    for (provider, keys) in config.providers.iter().zip(&isolate.keys) {
+        if let Some(identity) =
+            cached_jwt(keys, provider, token, now, route_scopes).map_err(failed)?
+        {
+            return Ok(identity);
+        }
+    }
     let (index, provider) = config.provider_for(token).map_err(failed)?;
     let keys = &isolate.keys[index];
     if let Err((error, retry)) = keys::ensure(keys, provider, config, token, ctx).await {
@@ -67,14 +103,21 @@ async fn validate_jwt(
             }
         }
     };
-    let verified = pending
-        .and_then(|p| p.verify_native())
+    let jws = match pending {
+        Ok(pending) => keys.crypto.verify(pending).await,
+        Err(error) => Err(error),
+    };
+    let verified = jws
         .and_then(|jws| provider.validator.check_claims(jws, now, route_scopes))
         .map_err(failed)?;
-    Ok(Identity {
+    let identity = Identity {
         scopes: verified.scopes().to_vec(),
         claims: verified.claims().clone(),
-    })
+    };
+    keys.tokens
+        .borrow_mut()
+        .insert(token, verified.summary().clone(), identity.clone(), now);
+    Ok(identity)
 }
 
 /// An opaque token: the upstream answer, judged like claims.

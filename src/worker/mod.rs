@@ -13,6 +13,7 @@ mod proxy;
 mod revocations;
 mod sender;
 mod state;
+mod webcrypto;
 
 use worker::{event, Context, Env, Request, Response, Result};
 

@@ -11,18 +11,38 @@ use crate::gateway::{ConfigError, GatewayConfig};
 use crate::jwks_cache::JwksCache;
 use crate::opaque::OpaqueCache;
 use crate::revocation::RevocationList;
+use crate::token_cache::TokenCache;
+
+use super::handler::Identity;
+use super::webcrypto::KeyCache;
 use std::collections::BTreeMap;
 use worker::js_sys;
 use worker::wasm_bindgen::JsValue;
 
 /// One provider's key state.
-#[derive(Default)]
 pub struct Keys {
     pub jwks: RefCell<JwksCache>,
     /// Whether the Cache API copy of the key cache was read (once per isolate).
     pub warmed: Cell<bool>,
     pub jwks_uri: RefCell<Option<String>>,
     pub in_flight: RefCell<Option<Shared<LocalBoxFuture<'static, ()>>>>,
+    /// Tokens this provider verified, with what the gateway forwards (`TOKEN_CACHE`).
+    pub tokens: RefCell<TokenCache<Identity>>,
+    /// Keys imported into the runtime's WebCrypto.
+    pub crypto: KeyCache,
+}
+
+impl Keys {
+    fn new(token_cache_entries: usize) -> Keys {
+        Keys {
+            jwks: RefCell::default(),
+            warmed: Cell::default(),
+            jwks_uri: RefCell::default(),
+            in_flight: RefCell::default(),
+            tokens: RefCell::new(TokenCache::new(token_cache_entries)),
+            crypto: KeyCache::default(),
+        }
+    }
 }
 
 pub struct Isolate {
@@ -32,6 +52,8 @@ pub struct Isolate {
     /// Key state per provider, in the configuration's order.
     pub keys: Vec<Rc<Keys>>,
     pub revocations: RefCell<RevocationList>,
+    /// Recent KV revocation answers: key → (value, when read). See `revocations.rs`.
+    pub kv_reads: RefCell<BTreeMap<String, (Option<f64>, f64)>>,
     /// Upstream introspection answers for opaque tokens.
     pub opaque: RefCell<OpaqueCache>,
     /// DPoP `jti`s seen by this isolate (used when no `DPOP_REPLAY` Durable Object is bound).
@@ -63,13 +85,17 @@ pub fn isolate(env: &Env) -> Rc<Isolate> {
                     .as_ref()
                     .map_or(86_400, |c| c.max_token_lifetime_seconds);
                 let providers = config.as_ref().map_or(0, |c| c.providers.len());
+                let token_cache_entries = config.as_ref().map_or(0, |c| c.token_cache_max_entries);
                 Rc::new(Isolate {
                     config,
                     config_logged: Cell::new(false),
-                    keys: (0..providers).map(|_| Rc::new(Keys::default())).collect(),
+                    keys: (0..providers)
+                        .map(|_| Rc::new(Keys::new(token_cache_entries)))
+                        .collect(),
                     revocations: RefCell::new(
                         RevocationList::new().with_max_token_lifetime(lifetime as f64),
                     ),
+                    kv_reads: RefCell::new(BTreeMap::new()),
                     opaque: RefCell::new(OpaqueCache::new(crate::opaque::DEFAULT_MAX_ENTRIES)),
                     dpop_seen: RefCell::new(BTreeMap::new()),
                     dpop_warned: Cell::new(false),
