@@ -16,6 +16,10 @@ export interface ValidatorOptions {
   fetch?: typeof fetch;
   /** The realm of `WWW-Authenticate` challenges. Default "api". */
   realm?: string;
+  /** Opaque tokens (not a compact JWS) are introspected here (RFC 7662, HTTP Basic). */
+  introspection?: { endpoint: string; clientId: string; clientSecret: string };
+  /** Several issuers: `issuer` as a list, and per-issuer options; the token's `iss` picks. */
+  providers?: Record<string, Partial<Omit<ValidatorOptions, "issuer" | "providers">>>;
   /** Checked after every successful validation; `true` refuses the token with `revoked`. */
   revocations?: { isRevoked(claims: Record<string, unknown>): boolean | Promise<boolean> };
   /**

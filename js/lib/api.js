@@ -15,6 +15,9 @@ import init, {
   fetchTimeoutMs,
   dpopChallenge,
   extractScheme,
+  peekIssuer,
+  isCompactJws,
+  JsOpaque,
 } from "../pkg/edge_token_validator.js";
 import { checkSenderConstraints, ReplayStore } from "./sender.js";
 
@@ -218,8 +221,76 @@ async function fetchWithTimeout(fetchImpl, url) {
  * discovery from `issuer`; remote keys follow the core's cache rules (SPEC §3).
  * @param {object} options
  */
+/** The token of a Fetch `Request`: `Authorization: DPoP` with its `DPoP` proof header (RFC
+ * 9449 §7.1), else `Authorization: Bearer` (RFC 6750 §2.1). Throws the core's error JSON. */
+function presentedToken(request, opts) {
+  const authorization = request.headers.get("authorization") ?? undefined;
+  const token = extractScheme(authorization, "DPoP");
+  if (token === undefined) return { token: extractBearer(authorization), opts };
+  const proof = request.headers.get("dpop");
+  const dpop = { proof: proof && !proof.includes(",") ? proof : undefined, method: request.method, url: request.url, nonce: opts.dpopNonce };
+  return { token, opts: { ...opts, dpop } };
+}
+
+/** Several issuers (SPEC §7): one validator per issuer, the token's `iss` picks it before any
+ * key is fetched. `providers` maps an issuer to its own options (audience, jwks, jwksUri,
+ * algorithms, tokenType, …). */
+function createMultiValidator({ providers, issuer, ...shared }) {
+  const issuers = Array.isArray(issuer) ? issuer : [issuer];
+  const byIssuer = new Map(issuers.map((iss) => [iss, createValidator({ ...shared, ...(providers[iss] ?? {}), issuer: iss })]));
+  const context = { realm: shared.realm };
+  const pick = async (token) => {
+    await loadCore();
+    let iss;
+    try {
+      iss = peekIssuer(token, shared.maxTokenBytes ?? 8192);
+    } catch (raw) {
+      rethrow(raw, context);
+    }
+    const chosen = byIssuer.get(iss);
+    if (!chosen) throw new TokenError("issuer_mismatch", "the token's issuer is not accepted", context);
+    return chosen;
+  };
+  return {
+    async validate(token, opts = {}) {
+      if (typeof token !== "string" || token.length === 0) throw new TokenError("missing_token", "no token was given", context);
+      return (await pick(token)).validate(token, opts);
+    },
+    async authenticate(request, opts = {}) {
+      await loadCore();
+      let presented;
+      try {
+        presented = presentedToken(request, opts);
+      } catch (raw) {
+        rethrow(raw, context);
+      }
+      return (await pick(presented.token)).validate(presented.token, presented.opts);
+    },
+    async introspect(token) {
+      try {
+        return await (await pick(token)).introspect(token);
+      } catch (error) {
+        if (error instanceof TokenError && error.status === 503) throw error;
+        return { active: false };
+      }
+    },
+    async exportCache() {
+      const all = {};
+      for (const [iss, v] of byIssuer) all[iss] = await v.exportCache();
+      return JSON.stringify(all);
+    },
+    async importCache(json) {
+      const all = typeof json === "string" ? JSON.parse(json) : json;
+      let any = false;
+      for (const [iss, v] of byIssuer) if (all?.[iss]) any = (await v.importCache(all[iss])) || any;
+      return any;
+    },
+  };
+}
+
 export function createValidator(options) {
-  const { jwks, jwksUri, now, fetch: fetchImpl = (...a) => globalThis.fetch(...a), realm, revocations, cache, ...rest } = options ?? {};
+  if (options?.providers) return createMultiValidator(options);
+  const { jwks, jwksUri, now, fetch: fetchImpl = (...a) => globalThis.fetch(...a), realm, revocations, cache, introspection, ...rest } = options ?? {};
   const coreOptions = Object.fromEntries(Object.entries(rest).filter(([name]) => MODULE_OPTIONS.includes(name)));
   const context = { realm };
   const clock = () => nowSeconds(now);
@@ -325,6 +396,50 @@ export function createValidator(options) {
     return view(result);
   };
 
+  // Opaque tokens (SPEC §7): asked upstream (RFC 7662) when `introspection` is configured;
+  // the answer is judged and cached by the core.
+  let opaque = null;
+  const validateOpaque = async (token, opts) => {
+    if (!opaque) {
+      try {
+        opaque = new JsOpaque(JSON.stringify(coreOptions), introspection.clientId, introspection.clientSecret);
+        checkFetchUrl(introspection.endpoint);
+      } catch (raw) {
+        opaque = null;
+        fail(raw);
+      }
+    }
+    const extraScopes = opts.requiredScopes ?? [];
+    if (!opaque.isCached(token, clock())) {
+      let body;
+      try {
+        const response = await fetchImpl(introspection.endpoint, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", authorization: opaque.authorization },
+          body: opaque.requestBody(token),
+          redirect: "manual",
+          signal: AbortSignal.timeout(fetchTimeoutMs()),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        body = new Uint8Array(await response.arrayBuffer());
+      } catch {
+        throw new TokenError("introspection_unavailable", "the token could not be introspected right now", { ...context, retryAfter: 5 });
+      }
+      try {
+        opaque.store(token, body, clock());
+      } catch (raw) {
+        fail(raw, { retryAfter: 5 });
+      }
+    }
+    let result;
+    try {
+      result = parseResult(opaque.judge(token, clock(), extraScopes));
+    } catch (raw) {
+      failScope(raw, extraScopes);
+    }
+    return revocations ? checkRevocation(result) : view(result);
+  };
+
   // Validation without the presentation rules (introspection asks about the token itself).
   const validateToken = async (token, opts = {}) => {
       if (!configured) {
@@ -334,6 +449,7 @@ export function createValidator(options) {
       if (typeof token !== "string" || token.length === 0) {
         throw new TokenError("missing_token", "no token was given", context);
       }
+      if (introspection && !isCompactJws(token)) return validateOpaque(token, opts);
       const extraScopes = opts.requiredScopes?.length ? opts.requiredScopes : undefined;
       let bytes = tokenBytes(token, maxChars);
       // Warm: one wasm call, no WebCrypto, no parsing.
@@ -422,22 +538,13 @@ export function createValidator(options) {
 
     async authenticate(request, opts = {}) {
       await loadCore();
-      const authorization = request.headers.get("authorization") ?? undefined;
-      let token;
-      let dpop;
+      let presented;
       try {
-        // RFC 9449 §7.1: `Authorization: DPoP <token>` with the proof in the `DPoP` header.
-        token = extractScheme(authorization, "DPoP");
-        if (token !== undefined) {
-          const proof = request.headers.get("dpop");
-          dpop = { proof: proof && !proof.includes(",") ? proof : undefined, method: request.method, url: request.url, nonce: opts.dpopNonce };
-        } else {
-          token = extractBearer(authorization);
-        }
+        presented = presentedToken(request, opts);
       } catch (raw) {
         fail(raw);
       }
-      return validator.validate(token, dpop ? { ...opts, dpop } : opts);
+      return validator.validate(presented.token, presented.opts);
     },
 
     async introspect(token) {
