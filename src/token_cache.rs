@@ -515,8 +515,8 @@ mod tests {
         let token = sign("a", KEY_A, &claims(NOW + 600.0, ""));
         verify_and_insert(&mut cache, &v, &keys, &token, NOW);
         assert!(is_hit(cache.get(&token, &v, &keys, NOW + 599.0, &[])));
-        // The entry lives until exp; the clock rules are what answer after it, as a full
-        // validation would; and such an entry is dropped.
+        // The entry ends at exp (a miss: full validation decides from then on, tolerance
+        // included), and the ended entry is dropped.
         assert!(matches!(
             cache.get(&token, &v, &keys, NOW + 600.0, &[]),
             Ok(Lookup::Miss)
