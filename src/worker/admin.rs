@@ -47,6 +47,19 @@ fn form_token(text: &str) -> Result<String, Reply> {
     }
 }
 
+/// The `/_auth/introspect` and `/_auth/revoke` preamble: an authenticated client (HTTP Basic)
+/// and the form's `token`; otherwise the reply to send.
+async fn client_and_token(
+    config: &GatewayConfig,
+    authorization: Option<&str>,
+    request: &web_sys::Request,
+) -> Result<Result<(String, String), Reply>, JsValue> {
+    let Some(client) = config.authenticate_client(authorization).map(String::from) else {
+        return Ok(Err(invalid_client(config)));
+    };
+    Ok(form_token(&body_text(request).await?).map(|token| (client, token)))
+}
+
 pub async fn handle(
     path: &str,
     request: &web_sys::Request,
@@ -60,16 +73,11 @@ pub async fn handle(
     match (path, method.as_str()) {
         ("/_auth/healthz", "GET" | "HEAD") => Ok(Reply::json(200, &json!({"status": "ok"}))),
         ("/_auth/introspect", "POST") => {
-            let Some(client) = config
-                .authenticate_client(authorization.as_deref())
-                .map(String::from)
-            else {
-                return Ok(invalid_client(config));
-            };
-            let token = match form_token(&body_text(request).await?) {
-                Ok(token) => token,
-                Err(reply) => return Ok(reply),
-            };
+            let (client, token) =
+                match client_and_token(config, authorization.as_deref(), request).await? {
+                    Ok(found) => found,
+                    Err(reply) => return Ok(reply),
+                };
             let answer = match validate(isolate, config, env, ctx, &token, &[], None).await {
                 Validated::Ok(identity) => {
                     crate::introspect::introspection_for_claims(&identity.claims)
@@ -87,16 +95,11 @@ pub async fn handle(
             Ok(Reply::json(200, &answer).header("Cache-Control", "no-store"))
         }
         ("/_auth/revoke", "POST") => {
-            let Some(client) = config
-                .authenticate_client(authorization.as_deref())
-                .map(String::from)
-            else {
-                return Ok(invalid_client(config));
-            };
-            let token = match form_token(&body_text(request).await?) {
-                Ok(token) => token,
-                Err(reply) => return Ok(reply),
-            };
+            let (client, token) =
+                match client_and_token(config, authorization.as_deref(), request).await? {
+                    Ok(found) => found,
+                    Err(reply) => return Ok(reply),
+                };
             // RFC 7009 §2.2: an invalid or unknown token is not an error; there is nothing to revoke.
             if let Validated::Ok(identity) =
                 validate(isolate, config, env, ctx, &token, &[], None).await
