@@ -11,17 +11,4 @@ setWasmSource(async () => {
   return fetch(url);
 });
 
-export { createValidator, verifyJws, TokenError } from "./lib/api.js";
-export {
-  createPkcePair,
-  deriveCodeChallenge,
-  verifyCodeChallenge,
-  randomState,
-  randomNonce,
-  buildAuthorizationUrl,
-  parseAuthorizationResponse,
-  exchangeAuthorizationCode,
-  refreshTokens,
-  TokenManager,
-  OAuthError,
-} from "./lib/oauth.js";
+export * from "./lib/public.js";

@@ -5,17 +5,4 @@ import { setWasmSource } from "./lib/api.js";
 
 setWasmSource(async () => wasmModule);
 
-export { createValidator, verifyJws, TokenError } from "./lib/api.js";
-export {
-  createPkcePair,
-  deriveCodeChallenge,
-  verifyCodeChallenge,
-  randomState,
-  randomNonce,
-  buildAuthorizationUrl,
-  parseAuthorizationResponse,
-  exchangeAuthorizationCode,
-  refreshTokens,
-  TokenManager,
-  OAuthError,
-} from "./lib/oauth.js";
+export * from "./lib/public.js";
