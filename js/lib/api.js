@@ -232,6 +232,16 @@ function presentedToken(request, opts) {
   return { token, opts: { ...opts, dpop } };
 }
 
+/** `presentedToken` with the core loaded and its errors as TokenErrors. */
+async function readRequest(request, opts, context) {
+  await loadCore();
+  try {
+    return presentedToken(request, opts);
+  } catch (raw) {
+    rethrow(raw, context);
+  }
+}
+
 /** Several issuers (SPEC §7): one validator per issuer, the token's `iss` picks it before any
  * key is fetched. `providers` maps an issuer to its own options (audience, jwks, jwksUri,
  * algorithms, tokenType, …). */
@@ -257,13 +267,7 @@ function createMultiValidator({ providers, issuer, ...shared }) {
       return (await pick(token)).validate(token, opts);
     },
     async authenticate(request, opts = {}) {
-      await loadCore();
-      let presented;
-      try {
-        presented = presentedToken(request, opts);
-      } catch (raw) {
-        rethrow(raw, context);
-      }
+      const presented = await readRequest(request, opts, context);
       return (await pick(presented.token)).validate(presented.token, presented.opts);
     },
     async introspect(token) {
@@ -537,13 +541,7 @@ export function createValidator(options) {
     },
 
     async authenticate(request, opts = {}) {
-      await loadCore();
-      let presented;
-      try {
-        presented = presentedToken(request, opts);
-      } catch (raw) {
-        fail(raw);
-      }
+      const presented = await readRequest(request, opts, context);
       return validator.validate(presented.token, presented.opts);
     },
 
