@@ -110,41 +110,28 @@ mod tests {
         assert_eq!(extract_bearer(Some("bearer abc")).unwrap(), "abc");
         assert_eq!(extract_bearer(Some("Bearer  abc ")).unwrap(), "abc");
         assert_eq!(extract_bearer(Some("Bearer abc==")).unwrap(), "abc==");
-        // RFC 6750 §3.1: another scheme is no authentication for us, not a malformed request.
         assert_eq!(
             extract_bearer(None).unwrap_err().code(),
             ErrorCode::MissingToken
         );
-        assert_eq!(
-            extract_bearer(Some("Basic dXNlcjpwYXNz"))
-                .unwrap_err()
-                .code(),
-            ErrorCode::MissingToken
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearerabc")).unwrap_err().code(),
-            ErrorCode::MissingToken
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearer")).unwrap_err().code(),
-            ErrorCode::InvalidRequest
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearer ")).unwrap_err().code(),
-            ErrorCode::InvalidRequest
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearer a b")).unwrap_err().code(),
-            ErrorCode::InvalidRequest
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearer a\"b")).unwrap_err().code(),
-            ErrorCode::InvalidRequest
-        );
-        assert_eq!(
-            extract_bearer(Some("Bearer =")).unwrap_err().code(),
-            ErrorCode::InvalidRequest
-        );
+        // RFC 6750 §3.1: another scheme is no authentication for us, not a malformed request;
+        // §2.1: `Bearer` must carry exactly one b64token.
+        let cases = [
+            ("Basic dXNlcjpwYXNz", ErrorCode::MissingToken),
+            ("Bearerabc", ErrorCode::MissingToken),
+            ("Bearer", ErrorCode::InvalidRequest),
+            ("Bearer ", ErrorCode::InvalidRequest),
+            ("Bearer a b", ErrorCode::InvalidRequest),
+            ("Bearer a\"b", ErrorCode::InvalidRequest),
+            ("Bearer =", ErrorCode::InvalidRequest),
+        ];
+        for (header, code) in cases {
+            assert_eq!(
+                extract_bearer(Some(header)).unwrap_err().code(),
+                code,
+                "{header}"
+            );
+        }
     }
 
     #[test]
