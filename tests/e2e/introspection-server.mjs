@@ -1,6 +1,7 @@
 // A local RFC 7662 introspection endpoint for opaque-token tests: answers from a table,
 // checks HTTP Basic client credentials, can fail or hang, and counts requests.
 import { createServer } from "node:http";
+import { modeControls } from "../../js/test/support/modes.mjs";
 
 export async function startIntrospection({ clientId, clientSecret }) {
   const state = { tokens: new Map(), mode: "ok", requests: 0 };
@@ -23,17 +24,6 @@ export async function startIntrospection({ clientId, clientSecret }) {
   return {
     url: `http://127.0.0.1:${server.address().port}/introspect`,
     state,
-    setMode(mode) {
-      state.mode = mode;
-      if (mode !== "hang") {
-        for (const res of hanging) res.destroy();
-        hanging.clear();
-      }
-    },
-    async stop() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    ...modeControls(server, state, hanging),
   };
 }

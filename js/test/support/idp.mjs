@@ -2,6 +2,7 @@
 // and a JWKS, minting RS256/ES256 tokens with jose, and able to rotate keys, fail, hang and
 // count the requests it gets.
 import { createServer } from "node:http";
+import { modeControls } from "./modes.mjs";
 import * as jose from "jose";
 
 export async function startIdp({ algorithms = ["RS256", "ES256"], cacheControl = "max-age=600" } = {}) {
@@ -60,18 +61,7 @@ export async function startIdp({ algorithms = ["RS256", "ES256"], cacheControl =
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt", ...header })
         .sign(key.privateKey);
     },
-    setMode(mode) {
-      state.mode = mode;
-      if (mode !== "hang") {
-        for (const res of hanging) res.destroy();
-        hanging.clear();
-      }
-    },
-    async stop() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    ...modeControls(server, state, hanging),
   };
   for (const alg of algorithms) await idp.addKey(alg);
   return idp;
