@@ -287,6 +287,12 @@ impl JwksCache {
             .map(|cached| &cached.jwks)
     }
 
+    /// Until when [`JwksCache::fresh_keys`] gives the current set (its `expires_at`), or
+    /// `None` without a set.
+    pub fn fresh_until(&self) -> Option<f64> {
+        self.cached.as_ref().map(|cached| cached.expires_at)
+    }
+
     /// Seconds a client should wait before retrying after [`Decision::Unavailable`] (the
     /// `Retry-After` value): until the failure backoff ends, at least 1.
     pub fn retry_after(&self, now: f64) -> u64 {

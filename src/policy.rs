@@ -87,6 +87,10 @@ pub struct VerifiedSummary {
     scopes: Vec<String>,
     times: TimeClaims,
     key_thumbprint: [u8; 32],
+    /// Whether the binding rules pass for a plain `Authorization: Bearer` presentation
+    /// without a client certificate ([`crate::dpop::check_binding_claims`]): true for every
+    /// token without `cnf`. Decided once, while the claims are at hand.
+    plain_bearer_ok: bool,
 }
 
 impl VerifiedSummary {
@@ -110,6 +114,17 @@ impl VerifiedSummary {
     pub fn expires_at(&self) -> f64 {
         self.times.exp
     }
+    /// Whether the token may be presented as a plain Bearer token (no DPoP proof, no client
+    /// certificate): the verdict of [`crate::dpop::check_binding_claims`] for that
+    /// presentation, so a door need not hold the claims to know it.
+    pub fn plain_bearer_ok(&self) -> bool {
+        self.plain_bearer_ok
+    }
+}
+
+/// The binding rules for a plain Bearer presentation (no proof, no certificate).
+fn plain_bearer_ok(claims: &Map<String, Value>) -> bool {
+    crate::dpop::check_binding_claims(claims, crate::dpop::Presentation::Bearer, None).is_ok()
 }
 
 /// Claims parsed and judged before the signature verdict ([`Validator::precheck_claims`]).
@@ -122,7 +137,7 @@ pub struct PrecheckedClaims {
 }
 
 /// What a passing precheck found: the claims (unless dropped), the scopes and the dates.
-type Passed = (Option<Map<String, Value>>, Vec<String>, TimeClaims);
+type Passed = (Option<Map<String, Value>>, Vec<String>, TimeClaims, bool);
 
 impl PrecheckedClaims {
     /// Whether the claims passed every rule at the time of the precheck (a door may prepare
@@ -137,14 +152,14 @@ impl PrecheckedClaims {
     pub fn scopes(&self) -> Option<&[String]> {
         self.outcome
             .as_ref()
-            .map(|(_, scopes, _)| scopes.as_slice())
+            .map(|(_, scopes, _, _)| scopes.as_slice())
     }
 
     /// Drops the parsed claims now, keeping what [`Validator::check_summary_prechecked`]
     /// needs: for a door that will not read them (freeing a claims set costs about as much as
     /// building it in wasm, so a door does it while the host works).
     pub fn drop_claims(&mut self) {
-        if let Some((claims, _, _)) = &mut self.outcome {
+        if let Some((claims, _, _, _)) = &mut self.outcome {
             *claims = None;
         }
     }
@@ -293,6 +308,7 @@ impl Validator {
         };
         rules.check_type(&header)?;
         let (scopes, times) = rules.check_all(extra_scopes)?;
+        let plain_bearer_ok = plain_bearer_ok(&claims);
         Ok(VerifiedToken {
             header,
             claims,
@@ -302,6 +318,7 @@ impl Validator {
                 scopes,
                 times,
                 key_thumbprint: key.thumbprint(),
+                plain_bearer_ok,
             },
         })
     }
@@ -328,7 +345,8 @@ impl Validator {
                 };
                 rules.check_type(pending.header())?;
                 let (scopes, times) = rules.check_all(extra_scopes)?;
-                Ok((Some(claims), scopes, times))
+                let bearer_ok = plain_bearer_ok(&claims);
+                Ok((Some(claims), scopes, times, bearer_ok))
             });
         PrecheckedClaims {
             payload: pending.payload().to_vec(),
@@ -350,7 +368,7 @@ impl Validator {
         now: f64,
         extra_scopes: &[String],
     ) -> Result<VerifiedToken, Error> {
-        let Some((Some(claims), scopes, times)) = prechecked
+        let Some((Some(claims), scopes, times, plain_bearer_ok)) = prechecked
             .outcome
             .filter(|_| prechecked.payload == jws.payload())
         else {
@@ -363,6 +381,7 @@ impl Validator {
             scopes,
             times,
             key_thumbprint: key.thumbprint(),
+            plain_bearer_ok,
         };
         self.recheck(&summary, now, extra_scopes)?;
         Ok(VerifiedToken {
@@ -384,7 +403,7 @@ impl Validator {
         now: f64,
         extra_scopes: &[String],
     ) -> Result<VerifiedSummary, Error> {
-        let Some((_, scopes, times)) = prechecked
+        let Some((_, scopes, times, plain_bearer_ok)) = prechecked
             .outcome
             .filter(|_| prechecked.payload == jws.payload())
         else {
@@ -399,6 +418,7 @@ impl Validator {
             scopes,
             times,
             key_thumbprint: key.thumbprint(),
+            plain_bearer_ok,
         };
         self.recheck(&summary, now, extra_scopes)?;
         Ok(summary)
@@ -428,6 +448,37 @@ impl Validator {
             })
         })?;
         scope_rule(&self.options, &token.scopes, extra_scopes)
+    }
+
+    /// The times `now` at which [`Validator::recheck`] of `token` without extra scopes
+    /// passes: `[from, until)`, the clock rules of [`time_rules`] solved for `now`, drawn in by
+    /// [`WINDOW_MARGIN_SECONDS`] at both ends so that float rounding can only make the window
+    /// smaller than the rules, never larger. `None` when the scope rule fails even without
+    /// extra scopes (it cannot, for a token that passed with these options).
+    ///
+    /// A door may keep this beside a cached result and skip asking the core while its clock
+    /// is inside; outside, or with extra scopes, it asks ([`Validator::recheck`] then names
+    /// the rule). The rules stay here: the window is their answer, not a copy of them.
+    pub fn passing_window(&self, token: &VerifiedSummary) -> Option<(f64, f64)> {
+        scope_rule(&self.options, &token.scopes, &[]).ok()?;
+        let tolerance = self.options.clock_tolerance_seconds as f64;
+        let TimeClaims { exp, nbf, iat } = token.times;
+        // exp: passes while now < exp + tolerance.
+        let mut until = exp + tolerance;
+        let mut from = f64::NEG_INFINITY;
+        // nbf and iat: pass once now >= date - tolerance.
+        for date in [nbf, iat].into_iter().flatten() {
+            from = from.max(date - tolerance);
+        }
+        // maxTokenAgeSeconds: passes while now - iat <= max_age + tolerance (the bound itself
+        // is left out: a window's end is exclusive).
+        if let Some(max_age) = self.options.max_token_age_seconds {
+            let iat = iat?;
+            until = until.min(iat + max_age as f64 + tolerance);
+        }
+        let (from, until) = (from + WINDOW_MARGIN_SECONDS, until - WINDOW_MARGIN_SECONDS);
+        // NaN dates cannot pass validation, but a window must never be made of them.
+        (from < until).then_some((from, until))
     }
 
     /// The same claim rules applied to an introspection answer or any claims set that did not
@@ -565,6 +616,11 @@ impl ClaimRules<'_> {
 
 /// The clock rules, reading NumericDates through `date` (from a claims set on first sight,
 /// from a verified token's [`TimeClaims`] on a cache hit), in the order the errors take.
+/// How far inside the clock rules' bounds a [`Validator::passing_window`] stays: a
+/// millisecond, far above the rounding of seconds near 2^31 (about 2^-22 s) and far below
+/// anything a clock could mean.
+pub const WINDOW_MARGIN_SECONDS: f64 = 0.001;
+
 fn time_rules(
     options: &ValidatorOptions,
     now: f64,

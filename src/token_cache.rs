@@ -213,6 +213,29 @@ impl<T> TokenCache<T> {
         }
     }
 
+    /// The times at which a lookup of the token in `slot` would be a hit, as far as the clock
+    /// decides: the validator's [`Validator::passing_window`] for it, ended by the entry's own
+    /// end (`exp` or the TTL). The key and scope conditions of [`TokenCache::get`] are not in
+    /// it: a door that keeps the window beside its result must also notice key-set changes
+    /// and ask the core whenever extra scopes are required. `None` for an empty slot.
+    pub fn passing_window(&self, slot: usize, validator: &Validator) -> Option<(f64, f64)> {
+        let entry = self.entry(u32::try_from(slot).ok()?)?;
+        let (from, until) = validator.passing_window(&entry.summary)?;
+        let until = until.min(entry.expires_at - crate::policy::WINDOW_MARGIN_SECONDS);
+        (from < until).then_some((from, until))
+    }
+
+    /// Marks the entry in `slot` as the most recently used: for a door that answered a repeat
+    /// from its own copy inside the [`TokenCache::passing_window`], so eviction stays least
+    /// recently used. An empty or unknown slot is left alone.
+    pub fn mark_used(&mut self, slot: usize) {
+        if let Ok(slot) = u32::try_from(slot) {
+            if self.entry(slot).is_some() {
+                self.touch(slot);
+            }
+        }
+    }
+
     /// Keeps a token that just passed full validation at `now` (its summary, and the door's
     /// `data`). Returns its slot, or `None` when it is not kept (a zero bound, or already past
     /// its `exp` or TTL). The least recently used entry makes room when the cache is full.
@@ -448,6 +471,104 @@ mod tests {
 
     fn is_hit<T>(result: Result<Lookup<'_, T>, Error>) -> bool {
         matches!(result, Ok(Lookup::Hit { .. }))
+    }
+
+    /// The window a door may answer from without asking the core (SPEC §4 cache: the clock
+    /// rules re-checked on every hit) must lie inside the times at which a lookup is a hit,
+    /// whatever the tolerance, `nbf`, `iat`, `maxTokenAgeSeconds` and TTL, and must not be
+    /// narrower than the rules by more than the margin at each end.
+    #[test]
+    fn the_passing_window_lies_inside_the_clock_rules_and_hugs_them() {
+        let keys = jwks(&[("a", KEY_A)]);
+        // (tolerance, maxTokenAgeSeconds, TTL, more claims, seconds after iat it is inserted)
+        type Case = (u64, Option<u64>, Option<f64>, &'static str, f64);
+        let cases: [Case; 6] = [
+            (0, None, None, "", 100.0),
+            (60, None, None, "", 100.0),
+            (60, Some(300), None, "", 100.0),
+            (5, None, Some(120.0), "", 100.0),
+            (30, None, None, r#","nbf":1800000100"#, 100.0),
+            (0, Some(10), Some(1000.0), r#","nbf":1799999990.5"#, 5.0),
+        ];
+        for (tolerance, max_age, ttl, extra, after_iat) in cases {
+            let mut options = ValidatorOptions::new(ISSUER).algorithms(&[Algorithm::HS256]);
+            options.max_token_age_seconds = max_age;
+            options.clock_tolerance_seconds = tolerance;
+            let v = Validator::new(options).unwrap();
+            let token = sign("a", KEY_A, &claims(NOW + 600.25, extra));
+            let inserted_at = NOW + after_iat;
+            let mut cache = TokenCache::new(4);
+            if let Some(ttl) = ttl {
+                cache = cache.with_ttl(ttl);
+            }
+            let slot = verify_and_insert(&mut cache, &v, &keys, &token, inserted_at).unwrap();
+            let (from, until) = cache.passing_window(slot, &v).unwrap();
+            let case = format!("tolerance {tolerance}, max age {max_age:?}, ttl {ttl:?} {extra}");
+            // Every probe inside the window is a hit; the probes at and near both ends show
+            // the window hugs the rules (a hit just inside the real bound must be within the
+            // margin of the window's end).
+            let mut probes = Vec::new();
+            for edge in [from, until] {
+                for step in [-0.5, -0.002, -0.001, -1e-6, 0.0, 1e-6, 0.001, 0.002, 0.5] {
+                    probes.push(edge + step);
+                }
+            }
+            let mut last_hit = f64::NEG_INFINITY;
+            let mut first_hit = f64::INFINITY;
+            for now in probes {
+                let hit = is_hit(cache.get(&token, &v, &keys, now, &[]));
+                if (from..until).contains(&now) {
+                    assert!(
+                        hit,
+                        "{case}: {now} is inside [{from}, {until}) but not a hit"
+                    );
+                }
+                if hit {
+                    last_hit = last_hit.max(now);
+                    first_hit = first_hit.min(now);
+                } else {
+                    // A failed lookup removed the entry: put it back for the next probes.
+                    verify_and_insert(&mut cache, &v, &keys, &token, inserted_at);
+                }
+            }
+            assert!(
+                first_hit >= from - 0.0021,
+                "{case}: hit at {first_hit} before {from}"
+            );
+            assert!(
+                last_hit < until + 0.0021,
+                "{case}: hit at {last_hit} after {until}"
+            );
+        }
+    }
+
+    /// RFC 9449 §7.2 / RFC 8705 §3: the summary a door keeps says whether the token may be
+    /// presented as a plain Bearer token, with the verdict of the binding rules themselves.
+    #[test]
+    fn the_summary_knows_whether_a_plain_bearer_presentation_is_allowed() {
+        let (v, keys) = (validator(None), jwks(&[("a", KEY_A)]));
+        for (extra, expected) in [
+            ("", true),
+            (
+                r#","cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}"#,
+                false,
+            ),
+            (
+                r#","cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}"#,
+                false,
+            ),
+            (r#","cnf":{}"#, true),
+        ] {
+            let token = sign("a", KEY_A, &claims(NOW + 600.0, extra));
+            let verified = v.validate(&token, &keys, NOW).unwrap();
+            let direct = crate::dpop::check_binding_claims(
+                verified.claims(),
+                crate::dpop::Presentation::Bearer,
+                None,
+            );
+            assert_eq!(verified.summary().plain_bearer_ok(), expected, "{extra}");
+            assert_eq!(direct.is_ok(), expected, "{extra}");
+        }
     }
 
     #[test]

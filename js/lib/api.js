@@ -22,6 +22,10 @@ import init, {
 import { checkSenderConstraints, ReplayStore } from "./sender.js";
 
 let wasmSource = null;
+let syncHostSource = null;
+// Where a runtime checks signatures on the calling thread (Node: lib/node-crypto.js), or null
+// (WebCrypto, asynchronous).
+let syncHost = null;
 let ready = null;
 let codes = null;
 let algNames = null;
@@ -31,9 +35,15 @@ export function setWasmSource(source) {
   wasmSource = source;
 }
 
+/** Sets how a runtime with a synchronous verifier provides it (Node). @internal */
+export function setSyncHost(source) {
+  syncHostSource = source;
+}
+
 /** Loads the wasm core once; every async entry point awaits this. @internal */
 export function loadCore() {
   ready ??= (async () => {
+    if (syncHostSource) syncHost = await syncHostSource();
     await init({ module_or_path: await wasmSource() });
     codes = JSON.parse(errorTable());
     algNames = algorithmNames();
@@ -191,11 +201,33 @@ function cacheSettings(cache) {
 
 const MODULE_OPTIONS = ["issuer", "audience", "algorithms", "clockToleranceSeconds", "maxTokenAgeSeconds", "requiredClaims", "requiredScopes", "tokenType", "maxTokenBytes"];
 
-/** Runs the core's two phases for verifyJws: key choice in wasm, signature by the host. */
+/**
+ * The verdict of a synchronous host (Node), or undefined when there is none or it does not
+ * check `alg` with this key (then WebCrypto is asked). `keyCache` maps `cacheKey` to the
+ * prepared key (null: the host declined it).
+ */
+function verifyInThread(pending, alg, keyCache, cacheKey, data) {
+  if (syncHost === null) return undefined;
+  let prepared = keyCache.get(cacheKey);
+  if (prepared === undefined) {
+    prepared = syncHost.prepare(alg, pending.keyJwk);
+    if (keyCache.size > 256) keyCache.clear();
+    keyCache.set(cacheKey, prepared);
+  }
+  return prepared === null ? undefined : syncHost.verify(prepared, pending.signature, data);
+}
+
+// Prepared keys of the synchronous host for verifyJws and DPoP proofs, by algorithm and
+// thumbprint (validators keep their own, by the core's key number).
+const preparedKeys = new Map();
+
+/** Runs the core's two phases for verifyJws and DPoP proofs: key choice in wasm, signature
+ * by the host. */
 async function verifyPending(pending) {
   if (!pending.needsVerdict) return false;
   const alg = pending.alg;
-  return verifyWithHost(pending, alg, importedKeys, `${alg}:${pending.keyThumbprint}`);
+  const cacheKey = `${alg}:${pending.keyThumbprint}`;
+  return verifyInThread(pending, alg, preparedKeys, cacheKey, pending.signingInput) ?? verifyWithHost(pending, alg, importedKeys, cacheKey);
 }
 
 // Tokens go to wasm as UTF-8 in a reused buffer (see `token_text` in src/js/mod.rs). A token
@@ -304,10 +336,19 @@ export function createValidator(options) {
   let inFlight = null;
   let discoveredJwksUri = null;
   let cacheOn = false;
-  // The JS form of each cached token, by the core's slot number, with the token it belongs
-  // to: the core decides hits (keys, clock, scopes); this only saves re-parsing the result.
+  // The JS form of each cached token, by the core's slot number: `{ token, result, from,
+  // until, keyEpoch }`. The core decides hits (keys, clock, scopes); this saves re-parsing the
+  // result, and `from`/`until` are the core's answer to "until when would a lookup hit"
+  // (TokenCache::passing_window), so a repeat inside them with the same key set and no extra
+  // scopes is answered here without crossing into wasm.
   const cachedResults = [];
-  // Imported CryptoKeys, by the core's key number and algorithm.
+  // The same entries by token (at most one per slot: an entry leaves when its slot is reused).
+  const knownTokens = new Map();
+  // Bumped whenever the key set may have changed: entries from before go back to the core,
+  // which checks that the same key is still chosen.
+  let keyEpoch = 0;
+  // Imported CryptoKeys (or the synchronous host's prepared keys), by the core's key number
+  // and algorithm.
   const keyCache = new Map();
   const maxChars = (Number.isInteger(rest.maxTokenBytes) ? rest.maxTokenBytes : 8192) + 1;
 
@@ -354,6 +395,7 @@ export function createValidator(options) {
       try {
         const response = await fetchWithTimeout(fetchImpl, await keySetUri());
         const body = new Uint8Array(await response.arrayBuffer());
+        keyEpoch++;
         core.onFetchSuccess(clock(), body, response.headers.get("cache-control") ?? undefined);
       } catch {
         // The core decides what a failure means (stale-if-error, backoff); it is not thrown.
@@ -444,6 +486,21 @@ export function createValidator(options) {
     return revocations ? checkRevocation(result) : view(result);
   };
 
+  // Keeps the JS form of the token the core just cached or found in `slot`, with the
+  // window the core gave for it.
+  const remember = (slot, token, result) => {
+    const previous = cachedResults[slot];
+    if (previous !== undefined && knownTokens.get(previous.token) === previous) knownTokens.delete(previous.token);
+    const entry = { token, slot, result, from: core.lastValidFrom, until: core.lastValidUntil, keyEpoch };
+    cachedResults[slot] = entry;
+    knownTokens.set(token, entry);
+  };
+
+  // Claims sets (frozen, shared by every validation of a cached token) that the core cleared
+  // for a plain Bearer presentation (no DPoP proof, no client certificate): that verdict
+  // depends on the claims alone, so a repeated token need not cross into wasm again.
+  const clearedForBearer = new WeakSet();
+
   // Validation without the presentation rules (introspection asks about the token itself).
   const validateToken = async (token, opts = {}) => {
       if (!configured) {
@@ -455,44 +512,58 @@ export function createValidator(options) {
       }
       if (introspection && !isCompactJws(token)) return validateOpaque(token, opts);
       const extraScopes = opts.requiredScopes?.length ? opts.requiredScopes : undefined;
-      let bytes = tokenBytes(token, maxChars);
-      // Warm: one wasm call, no WebCrypto, no parsing.
-      if (cacheOn) {
+      // Warm: a token verified before. Inside the window the core gave for it, with the same
+      // key set and no extra scopes, nothing crosses into wasm; otherwise the core's lookup
+      // decides (and names the rule a token now breaks). A token never cached skips both.
+      const known = cacheOn ? knownTokens.get(token) : undefined;
+      if (known !== undefined) {
+        if (extraScopes === undefined && known.keyEpoch === keyEpoch) {
+          const now = clock();
+          if (now >= known.from && now < known.until) {
+            core.markUsed(known.slot);
+            return revocations ? checkRevocation(known.result) : view(known.result);
+          }
+        }
         let slot = -1;
         try {
-          slot = core.lookup(bytes, clock(), extraScopes);
+          slot = core.lookup(tokenBytes(token, maxChars), clock(), extraScopes);
         } catch (raw) {
           failScope(raw, extraScopes);
         }
         const hit = slot >= 0 ? cachedResults[slot] : undefined;
-        if (hit !== undefined && hit.token === token) return revocations ? checkRevocation(hit.result) : view(hit.result);
+        if (hit !== undefined && hit.token === token) {
+          remember(slot, token, hit.result);
+          return revocations ? checkRevocation(hit.result) : view(hit.result);
+        }
       }
-      // Static keys need no decision (and no await: `bytes` stays valid).
-      if (jwks === undefined) {
-        await ensureKeys(token);
-        bytes = tokenBytes(token, maxChars);
-      }
+      if (jwks === undefined) await ensureKeys(token);
+      // After any await: the buffer is shared.
+      const bytes = tokenBytes(token, maxChars);
       let pending;
       try {
         pending = core.begin(bytes, clock());
       } catch (raw) {
         fail(raw, { retryAfter: core.retryAfter(clock()) });
       }
+      // A signature whose shape is already wrong needs no host: the verdict is false.
       let verdict = false;
       let prepared;
       if (pending.needsVerdict) {
         const algIndex = pending.algIndex;
         const alg = algNames[algIndex];
-        // WebCrypto works off this thread: start it, run the claim rules (and parse their
-        // result) meanwhile, then wait. The core's finish still decides, verdict first. The
-        // signed bytes are the token up to its last dot (ASCII, as begin accepted it), copied
-        // out of the shared buffer before any await.
-        const verifying = hostParams(alg)
-          ? verifyWithHost(pending, alg, keyCache, pending.keyId * 16 + algIndex, bytes.slice(0, token.lastIndexOf(".")))
-          : null;
-        const preparedJson = core.precheck(pending, clock(), extraScopes);
-        if (preparedJson !== undefined) prepared = parseResult(preparedJson);
-        verdict = verifying === null ? null : await verifying;
+        const keyNumber = pending.keyId * 16 + algIndex;
+        // The signed bytes are the token up to its last dot (ASCII, as begin accepted it).
+        const signedLength = token.lastIndexOf(".");
+        verdict = verifyInThread(pending, alg, keyCache, keyNumber, bytes.subarray(0, signedLength));
+        if (verdict === undefined && hostParams(alg)) {
+          // WebCrypto works off this thread: start it, run the claim rules (and parse their
+          // result) meanwhile, then wait. The core's finish still decides, verdict first. The
+          // signed bytes are copied out of the shared buffer before any await.
+          const verifying = verifyWithHost(pending, alg, keyCache, keyNumber, bytes.slice(0, signedLength));
+          const preparedJson = core.precheck(pending, clock(), extraScopes);
+          if (preparedJson !== undefined) prepared = parseResult(preparedJson);
+          verdict = await verifying;
+        }
       }
       let result;
       try {
@@ -501,9 +572,11 @@ export function createValidator(options) {
       } catch (raw) {
         failScope(raw, extraScopes);
       }
+      // The binding rules' verdict for a plain Bearer presentation, from the core.
+      if (core.lastBearerOk) clearedForBearer.add(result.claims);
       if (cacheOn) {
         const slot = core.lastSlot();
-        if (slot >= 0) cachedResults[slot] = { token, result };
+        if (slot >= 0) remember(slot, token, result);
       }
       return revocations ? checkRevocation(result) : view(result);
   };
@@ -511,11 +584,6 @@ export function createValidator(options) {
   // The algorithms a DPoP proof may use: the validator's asymmetric ones.
   const dpopAlgorithms = () => (coreOptions.algorithms ?? algNames).filter((alg) => !alg.startsWith("HS"));
   const replay = new ReplayStore();
-
-  // Claims sets (frozen, shared by every validation of a cached token) that the core already
-  // cleared for a plain Bearer presentation (no DPoP proof, no client certificate): that
-  // verdict depends on the claims alone, so a repeated token need not cross into wasm again.
-  const clearedForBearer = new WeakSet();
 
   const validator = {
     async validate(token, opts = {}) {
@@ -567,6 +635,7 @@ export function createValidator(options) {
       ready ??= setup();
       await ready;
       try {
+        keyEpoch++;
         return core.importCache(typeof json === "string" ? json : JSON.stringify(json));
       } catch (raw) {
         fail(raw);

@@ -185,6 +185,11 @@ pub struct JsValidator {
     tokens: TokenCache,
     /// The slot of the token the last `finish` cached, or -1.
     last_slot: i32,
+    /// For the token of the last hit or insertion: the times at which a lookup would hit as
+    /// far as the clock and the key set's freshness decide (`[from, until)`; empty when none).
+    last_window: (f64, f64),
+    /// For the same token: whether a plain Bearer presentation passes the binding rules.
+    last_bearer_ok: bool,
     /// Thumbprints of the keys this validator has chosen, numbered for the loader's cache of
     /// imported `CryptoKey`s (a number crosses the boundary for free; a string does not).
     key_ids: Vec<[u8; 32]>,
@@ -196,6 +201,14 @@ pub struct JsValidator {
 const KEY_IDS_PER_GENERATION: usize = 1024;
 
 impl JsValidator {
+    fn note_window(&mut self, slot: usize) {
+        let fresh_until = self.keys.fresh_until() - crate::policy::WINDOW_MARGIN_SECONDS;
+        self.last_window = match self.tokens.passing_window(slot, &self.validator) {
+            Some((from, until)) => (from, until.min(fresh_until)),
+            None => NO_WINDOW,
+        };
+    }
+
     fn key_id(&mut self, thumbprint: [u8; 32]) -> u32 {
         let index = match self.key_ids.iter().position(|t| *t == thumbprint) {
             Some(index) => index,
@@ -215,7 +228,17 @@ impl JsValidator {
     }
 }
 
+const NO_WINDOW: (f64, f64) = (f64::INFINITY, f64::NEG_INFINITY);
+
 impl KeySource {
+    /// Until when [`KeySource::fresh_keys`] gives the current set.
+    fn fresh_until(&self) -> f64 {
+        match self {
+            KeySource::Static(_) => f64::INFINITY,
+            KeySource::Remote(cache) => cache.fresh_until().unwrap_or(f64::NEG_INFINITY),
+        }
+    }
+
     /// The key set a cache hit may be judged against: a static set, or a remote one while it
     /// is fresh ([`JwksCache::fresh_keys`]).
     fn fresh_keys(&self, now: f64) -> Option<&Jwks> {
@@ -238,6 +261,8 @@ impl JsValidator {
             keys: KeySource::Remote(JwksCache::new()),
             tokens: TokenCache::new(0),
             last_slot: -1,
+            last_window: NO_WINDOW,
+            last_bearer_ok: false,
             key_ids: Vec::new(),
             key_id_generation: 0,
         })
@@ -253,6 +278,7 @@ impl JsValidator {
         }
         self.tokens = cache;
         self.last_slot = -1;
+        self.last_window = NO_WINDOW;
     }
 
     /// A warm validation in one call: the slot of `token` in the cache when it was verified
@@ -279,16 +305,50 @@ impl JsValidator {
         let extra = extra_scopes.unwrap_or_default();
         match self.tokens.get(token, &self.validator, keys, now, &extra) {
             // Slots are below max_entries, itself a u32.
-            Ok(Lookup::Hit { slot, .. }) => Ok(i32::try_from(slot).unwrap_or(-1)),
+            Ok(Lookup::Hit { slot, summary, .. }) => {
+                self.last_bearer_ok = summary.plain_bearer_ok();
+                self.note_window(slot);
+                Ok(i32::try_from(slot).unwrap_or(-1))
+            }
             Ok(Lookup::Miss) => Ok(-1),
             Err(e) => Err(error_to_js(&e)),
         }
+    }
+
+    /// Marks the token in `slot` as just used (the loader answered a repeat of it inside its
+    /// window), so the cache keeps evicting the least recently used.
+    #[wasm_bindgen(js_name = markUsed)]
+    pub fn mark_used(&mut self, slot: u32) {
+        self.tokens.mark_used(slot as usize);
     }
 
     /// The slot the last successful `finish` put its token in, or -1 when it was not cached.
     #[wasm_bindgen(js_name = lastSlot)]
     pub fn last_slot(&self) -> i32 {
         self.last_slot
+    }
+
+    /// From when the token of the last hit or insertion would hit again without extra scopes
+    /// (see [`TokenCache::passing_window`]; this also ends when remote keys go stale). The
+    /// loader may answer a repeat of it from its own copy while its clock is inside, unless
+    /// the key set changed or extra scopes are asked for; else it calls `lookup`.
+    #[wasm_bindgen(getter, js_name = lastValidFrom)]
+    pub fn last_valid_from(&self) -> f64 {
+        self.last_window.0
+    }
+
+    /// Until when (exclusive) the same holds.
+    #[wasm_bindgen(getter, js_name = lastValidUntil)]
+    pub fn last_valid_until(&self) -> f64 {
+        self.last_window.1
+    }
+
+    /// Whether the token of the last hit or `finish` may be presented as a plain Bearer token
+    /// (no DPoP proof, no client certificate): the binding rules' verdict, so the loader need
+    /// not send the claims back to ask.
+    #[wasm_bindgen(getter, js_name = lastBearerOk)]
+    pub fn last_bearer_ok(&self) -> bool {
+        self.last_bearer_ok
     }
 
     /// Uses a static key set (a JWKS JSON document) instead of a remote one.
@@ -455,6 +515,7 @@ impl JsValidator {
         extra_scopes: Option<Vec<String>>,
     ) -> Result<Option<String>, JsValue> {
         self.last_slot = -1;
+        self.last_window = NO_WINDOW;
         let verified = match host_verdict {
             Some(valid) => pending.inner.accept_host_verdict(valid),
             None => pending.inner.verify_native(),
@@ -481,9 +542,11 @@ impl JsValidator {
                 (token.summary().clone(), Some(json))
             }
         };
+        self.last_bearer_ok = summary.plain_bearer_ok();
         if let Some(compact) = pending.token {
             if let Some(slot) = self.tokens.insert(&compact, summary, (), now) {
                 self.last_slot = i32::try_from(slot).unwrap_or(-1);
+                self.note_window(slot);
             }
         }
         Ok(json)
