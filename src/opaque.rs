@@ -3,7 +3,6 @@
 //! tokens go upstream, how the request is shaped, what an answer means, how long it is
 //! cached — and the doors do the HTTP.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
@@ -99,9 +98,13 @@ struct Entry {
 /// Cached upstream answers, keyed by the SHA-256 of the token: an answer is only ever
 /// reused for the very token it was about, and its scopes are re-judged on every use, so a
 /// cached answer never grants a scope it did not return.
+///
+/// A plain list, scanned: at the default bound a lookup compares at most 1,000 keys (a few
+/// microseconds, against the network round trip it saves), and a map keyed by digest
+/// brought its own copy of the B-tree's insert and removal code into the npm package's wasm.
 #[derive(Default)]
 pub struct OpaqueCache {
-    entries: BTreeMap<[u8; 32], Entry>,
+    entries: Vec<([u8; 32], Entry)>,
     max_entries: usize,
 }
 
@@ -109,7 +112,7 @@ impl OpaqueCache {
     /// A cache of at most `max_entries` answers.
     pub fn new(max_entries: usize) -> OpaqueCache {
         OpaqueCache {
-            entries: BTreeMap::new(),
+            entries: Vec::new(),
             max_entries,
         }
     }
@@ -120,10 +123,12 @@ impl OpaqueCache {
 
     /// The cached answer for `token` at `now`, if still fresh.
     pub fn get(&self, token: &str, now: f64) -> Option<&IntrospectionAnswer> {
+        let key = OpaqueCache::key(token);
         self.entries
-            .get(&OpaqueCache::key(token))
-            .filter(|entry| now < entry.expires_at)
-            .map(|entry| &entry.answer)
+            .iter()
+            .find(|(k, _)| *k == key)
+            .filter(|(_, entry)| now < entry.expires_at)
+            .map(|(_, entry)| &entry.answer)
     }
 
     /// Remembers an answer for [`IntrospectionAnswer::cache_ttl`] seconds (active: until its
@@ -133,27 +138,29 @@ impl OpaqueCache {
         if self.max_entries == 0 || !ttl.is_finite() || ttl <= 0.0 {
             return;
         }
+        let key = OpaqueCache::key(token);
+        // The same token again: the new answer takes the old one's place.
+        self.entries.retain(|(k, _)| *k != key);
         if self.entries.len() >= self.max_entries {
-            self.entries.retain(|_, entry| now < entry.expires_at);
+            self.entries.retain(|(_, entry)| now < entry.expires_at);
             if self.entries.len() >= self.max_entries {
                 // Still full of live answers: drop the one that expires first.
                 let soonest = self
                     .entries
                     .iter()
-                    .min_by(|a, b| a.1.expires_at.total_cmp(&b.1.expires_at))
-                    .map(|(key, _)| *key);
-                if let Some(key) = soonest {
-                    self.entries.remove(&key);
+                    .enumerate()
+                    .min_by(|a, b| a.1 .1.expires_at.total_cmp(&b.1 .1.expires_at))
+                    .map(|(index, _)| index);
+                if let Some(index) = soonest {
+                    self.entries.swap_remove(index);
                 }
             }
         }
-        self.entries.insert(
-            OpaqueCache::key(token),
-            Entry {
-                answer,
-                expires_at: now + ttl,
-            },
-        );
+        let entry = Entry {
+            answer,
+            expires_at: now + ttl,
+        };
+        self.entries.push((key, entry));
     }
 
     /// How many answers are cached.

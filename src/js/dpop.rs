@@ -11,15 +11,21 @@ use crate::dpop::{self, DpopError, DpopRequest, Presentation};
 use crate::jwk::Jwk;
 use crate::Algorithm;
 
+/// The claims the loader sends back (JSON of an object it got from the core); anything else
+/// reads as no claims. Parsed as a `Value`, the one JSON reader the wasm already carries.
+fn claims_map(claims_json: &str) -> Map<String, Value> {
+    match serde_json::from_str(claims_json) {
+        Ok(Value::Object(claims)) => claims,
+        _ => Map::new(),
+    }
+}
+
 fn dpop_error_to_js(err: &DpopError) -> JsValue {
-    JsValue::from_str(
-        &json!({
-            "code": err.error.code().as_str(),
-            "description": err.error.description(),
-            "dpopError": err.oauth_error(),
-        })
-        .to_string(),
-    )
+    JsValue::from_str(&super::string_object(&[
+        ("code", err.error.code().as_str()),
+        ("description", err.error.description()),
+        ("dpopError", err.oauth_error()),
+    ]))
 }
 
 /// A DPoP proof in its first phase: the signature check, with the proof's own key.
@@ -75,7 +81,7 @@ pub fn finish_dpop_proof(
 ) -> Result<String, JsValue> {
     let verified = dpop::verify_proof_signature(pending.inner, host_verdict)
         .map_err(|e| dpop_error_to_js(&e))?;
-    let claims: Map<String, Value> = serde_json::from_str(claims_json).unwrap_or_default();
+    let claims = claims_map(claims_json);
     let request = DpopRequest {
         method,
         url,
@@ -105,7 +111,7 @@ pub fn check_binding(
     dpop_jkt: Option<String>,
     client_certificate_thumbprint: Option<String>,
 ) -> Result<(), JsValue> {
-    let claims: Map<String, Value> = serde_json::from_str(claims_json).unwrap_or_default();
+    let claims = claims_map(claims_json);
     let presentation = match &dpop_jkt {
         Some(jkt) => Presentation::Dpop { jkt },
         None => Presentation::Bearer,
@@ -115,11 +121,7 @@ pub fn check_binding(
         presentation,
         client_certificate_thumbprint.as_deref(),
     )
-    .map_err(|e| {
-        JsValue::from_str(
-            &json!({"code": e.code().as_str(), "description": e.description()}).to_string(),
-        )
-    })
+    .map_err(|e| super::error_json(&e))
 }
 
 /// The `WWW-Authenticate` value of a DPoP challenge.
@@ -149,9 +151,5 @@ pub fn extract_scheme(
 ) -> Result<Option<String>, JsValue> {
     crate::http::extract_scheme(authorization.as_deref(), scheme)
         .map(|t| t.map(ToString::to_string))
-        .map_err(|e| {
-            JsValue::from_str(
-                &json!({"code": e.code().as_str(), "description": e.description()}).to_string(),
-            )
-        })
+        .map_err(|e| super::error_json(&e))
 }

@@ -4,7 +4,6 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
@@ -18,43 +17,46 @@ use crate::token::{PendingSignature, UntrustedJws, DEFAULT_MAX_TOKEN_BYTES};
 use crate::token_cache::{Lookup, TokenCache};
 use crate::Algorithm;
 
-/// The options of `createValidator`, as the loader passes them (JSON, camelCase).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsOptions {
-    issuer: OneOrMany,
-    #[serde(default)]
-    audience: Option<OneOrMany>,
-    #[serde(default)]
-    algorithms: Option<Vec<String>>,
-    #[serde(default)]
-    clock_tolerance_seconds: Option<u64>,
-    #[serde(default)]
-    max_token_age_seconds: Option<u64>,
-    #[serde(default)]
-    required_claims: Vec<String>,
-    #[serde(default)]
-    required_scopes: Vec<String>,
-    #[serde(default)]
-    token_type: Option<String>,
-    #[serde(default)]
-    max_token_bytes: Option<usize>,
-}
+/// The members `createValidator` passes on to the core (JSON, camelCase; SPEC §4).
+///
+/// Read from a `serde_json::Value` by hand rather than by `#[derive(Deserialize)]`: serde's
+/// typed errors format floats ("invalid type: floating point `1.5`"), which alone pulled
+/// core's float printing (about 8 KB gzip) into the npm package's wasm.
+const OPTION_NAMES: [&str; 9] = [
+    "issuer",
+    "audience",
+    "algorithms",
+    "clockToleranceSeconds",
+    "maxTokenAgeSeconds",
+    "requiredClaims",
+    "requiredScopes",
+    "tokenType",
+    "maxTokenBytes",
+];
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(one) => alloc::vec![one],
-            OneOrMany::Many(many) => many,
-        }
+fn option_strings(value: &Value, name: &str, one_allowed: bool) -> Result<Vec<String>, JsValue> {
+    match value {
+        Value::String(one) if one_allowed => Ok(alloc::vec![one.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map(String::from))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| option_error(alloc::format!("option {name}: strings only"))),
+        _ => Err(option_error(alloc::format!(
+            "option {name}: {}",
+            if one_allowed {
+                "a string or an array of strings"
+            } else {
+                "an array of strings"
+            }
+        ))),
     }
+}
+
+fn option_count(value: &Value, name: &str) -> Result<u64, JsValue> {
+    value
+        .as_u64()
+        .ok_or_else(|| option_error(alloc::format!("option {name}: a non-negative integer")))
 }
 
 /// Tokens cross the boundary as UTF-8 bytes the loader encodes with `TextEncoder.encodeInto`
@@ -73,40 +75,97 @@ fn option_error(message: String) -> JsValue {
     error_to_js(&Error::with_description(ErrorCode::InvalidRequest, message))
 }
 
+/// A flat JSON object of string members, written directly: each `json!` object is a map
+/// built and serialised, and their expansions added up in the npm package's wasm.
+pub(crate) fn string_object(members: &[(&str, &str)]) -> String {
+    let mut out = String::from("{");
+    for (index, (name, value)) in members.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+/// Appends `text` as a JSON string (quoted and escaped by serde_json).
+fn push_json_string(out: &mut String, text: &str) {
+    // Serialising a string cannot fail.
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+}
+
+/// An error as the JSON string `{code, description}` the loader turns into a `TokenError`.
+pub(crate) fn error_json(err: &Error) -> JsValue {
+    JsValue::from_str(&string_object(&[
+        ("code", err.code().as_str()),
+        ("description", err.description()),
+    ]))
+}
+
 /// Errors cross as a JSON string `{code, description}`; the loader turns it into a
 /// `TokenError`.
 fn error_to_js(err: &Error) -> JsValue {
-    JsValue::from_str(
-        &json!({"code": err.code().as_str(), "description": err.description()}).to_string(),
-    )
+    error_json(err)
 }
 
 fn parse_options(options_json: &str) -> Result<ValidatorOptions, JsValue> {
-    let js: JsOptions = serde_json::from_str(options_json)
-        .map_err(|e| option_error(alloc::format!("invalid options: {e}")))?;
+    let Ok(Value::Object(members)) = serde_json::from_str::<Value>(options_json) else {
+        return Err(option_error("invalid options: not a JSON object".into()));
+    };
+    if let Some(unknown) = members
+        .keys()
+        .find(|name| !OPTION_NAMES.contains(&name.as_str()))
+    {
+        return Err(option_error(alloc::format!("unknown option {unknown}")));
+    }
     let mut options = ValidatorOptions::new(String::new());
-    options.issuers = js.issuer.into_vec();
-    options.audiences = js.audience.map(OneOrMany::into_vec).unwrap_or_default();
-    if let Some(names) = js.algorithms {
-        options.algorithms = names
-            .iter()
-            .map(|name| {
-                Algorithm::from_name(name).ok_or_else(|| {
-                    option_error(alloc::format!(
-                        "option algorithms: unsupported algorithm {name:?}"
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
+    options.issuers = match members.get("issuer") {
+        Some(issuer) => option_strings(issuer, "issuer", true)?,
+        None => return Err(option_error("option issuer is required".into())),
+    };
+    // `null` is as good as absent (as the derived reader took it).
+    for (name, value) in members.iter().filter(|(_, value)| !value.is_null()) {
+        match name.as_str() {
+            "audience" => options.audiences = option_strings(value, name, true)?,
+            "algorithms" => {
+                options.algorithms = option_strings(value, name, false)?
+                    .iter()
+                    .map(|name| {
+                        Algorithm::from_name(name).ok_or_else(|| {
+                            option_error(alloc::format!(
+                                "option algorithms: unsupported algorithm {name:?}"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "clockToleranceSeconds" => {
+                options.clock_tolerance_seconds = option_count(value, name)?;
+            }
+            "maxTokenAgeSeconds" => {
+                options.max_token_age_seconds = Some(option_count(value, name)?);
+            }
+            "requiredClaims" => options.required_claims = option_strings(value, name, false)?,
+            "requiredScopes" => options.required_scopes = option_strings(value, name, false)?,
+            "tokenType" => {
+                let Value::String(token_type) = value else {
+                    return Err(option_error("option tokenType: a string".into()));
+                };
+                options.token_type = Some(token_type.clone());
+            }
+            "maxTokenBytes" => {
+                options.max_token_bytes = usize::try_from(option_count(value, name)?)
+                    .map_err(|_| option_error("option maxTokenBytes: too large".into()))?;
+            }
+            _ => {}
+        }
     }
-    if let Some(seconds) = js.clock_tolerance_seconds {
-        options.clock_tolerance_seconds = seconds;
+    if members.get("maxTokenBytes").is_none_or(Value::is_null) {
+        options.max_token_bytes = DEFAULT_MAX_TOKEN_BYTES;
     }
-    options.max_token_age_seconds = js.max_token_age_seconds;
-    options.required_claims = js.required_claims;
-    options.required_scopes = js.required_scopes;
-    options.token_type = js.token_type;
-    options.max_token_bytes = js.max_token_bytes.unwrap_or(DEFAULT_MAX_TOKEN_BYTES);
     Ok(options)
 }
 
@@ -704,9 +763,11 @@ pub fn finish_jws(pending: JsPending, host_verdict: Option<bool>) -> Result<Stri
 /// The RFC 7662 answer for a verified token's claims (JSON in, JSON out).
 #[wasm_bindgen(js_name = introspectionResponse)]
 pub fn introspection_response(claims_json: &str) -> String {
-    match serde_json::from_str::<serde_json::Map<String, Value>>(claims_json) {
-        Ok(claims) => crate::introspect::introspection_for_claims(&claims).to_string(),
-        Err(_) => crate::introspect::introspection_response(&Err(Error::new(
+    match serde_json::from_str::<Value>(claims_json) {
+        Ok(Value::Object(claims)) => {
+            crate::introspect::introspection_for_claims(&claims).to_string()
+        }
+        _ => crate::introspect::introspection_response(&Err(Error::new(
             ErrorCode::Malformed,
             "not claims",
         )))
@@ -760,7 +821,11 @@ pub fn create_pkce_pair() -> Result<String, JsValue> {
     let verifier = crate::pkce::code_verifier_from_random(&random_bytes::<32>()?)
         .map_err(|e| error_to_js(&e))?;
     let challenge = crate::pkce::code_challenge_s256(&verifier).map_err(|e| error_to_js(&e))?;
-    Ok(json!({"codeVerifier": verifier, "codeChallenge": challenge, "codeChallengeMethod": "S256"}).to_string())
+    Ok(string_object(&[
+        ("codeVerifier", &verifier),
+        ("codeChallenge", &challenge),
+        ("codeChallengeMethod", "S256"),
+    ]))
 }
 
 /// The S256 challenge of a verifier.
