@@ -1,12 +1,14 @@
 // The Node part of `make bench` (SPEC §6): this package against jose 6 (with a pre-imported
-// key) and the bare `crypto.subtle.verify` of the same signature, in one process, in
-// alternating blocks so that machine noise hits every contender alike. Cold: every token is
+// key), the bare `crypto.subtle.verify` of the same signature, and the bare synchronous
+// node:crypto check (which the package itself uses in Node: lib/node-crypto.js), in one
+// process, in alternating blocks so that machine noise hits every contender alike. Cold: every token is
 // new (each is validated once, so the package's token cache only ever misses); warm: the same
 // token again and again.
 //
 // Run alone: `node js/bench/node.mjs [--json]` (after `make npm-package`). Not part of the
 // published package (`files` in package.json leaves js/bench/ out).
 import * as jose from "jose";
+import * as nodeCrypto from "node:crypto";
 
 // The package under test: this one, or another build of it (BENCH_PACKAGE=/path/to/index.js,
 // for comparing builds in one sitting).
@@ -36,6 +38,25 @@ function subtleParams(alg) {
   }
 }
 
+/** The bare synchronous node:crypto check of one signature (HMAC: compute and compare). */
+function nodeVerifier(alg, key) {
+  const options = {
+    HS256: null,
+    RS256: key,
+    PS256: { key, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    ES256: { key, dsaEncoding: "ieee-p1363" },
+    EdDSA: key,
+  }[alg];
+  if (alg === "HS256") {
+    return (data, signature) => {
+      const mac = nodeCrypto.createHmac("sha256", key).update(data).digest();
+      return mac.length === signature.length && nodeCrypto.timingSafeEqual(mac, signature);
+    };
+  }
+  const digest = alg === "EdDSA" ? null : "sha256";
+  return (data, signature) => nodeCrypto.verify(digest, data, options, signature);
+}
+
 async function fixture(alg, count) {
   let signingKey;
   let publicJwk;
@@ -56,6 +77,9 @@ async function fixture(alg, count) {
       ? await crypto.subtle.importKey("raw", signingKey, { name: "HMAC", hash: "SHA-256" }, false, ["verify"])
       : await jose.importJWK(jwk, alg);
   const subtleKey = joseKey;
+  // The same check through node:crypto's one-shot functions on the calling thread (what the
+  // package uses in Node): the native limit without the thread-pool hop of subtle.verify.
+  const nodeKey = nodeCrypto.KeyObject.from(joseKey);
   const now = Math.floor(Date.now() / 1000);
   // A realistic access token (RFC 9068 shape, ~600 bytes).
   const sign = (i) =>
@@ -82,7 +106,7 @@ async function fixture(alg, count) {
     const last = token.lastIndexOf(".");
     return { data: enc.encode(token.slice(0, last)), signature: b64decode(token.slice(last + 1)) };
   });
-  return { alg, jwks: { keys: [jwk] }, joseKey, subtleKey, tokens, decoded };
+  return { alg, jwks: { keys: [jwk] }, joseKey, subtleKey, nodeKey, tokens, decoded };
 }
 
 /** Times `block` calls of `run(i)` and returns microseconds per call. */
@@ -108,6 +132,7 @@ async function benchAlgorithm(alg, { rounds, coldBlock, warmBlock, warmup }) {
   const pkg = createValidator(options);
   const joseOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], typ: "at+jwt" };
   const params = subtleParams(alg).verify;
+  const nodeVerify = nodeVerifier(alg, fx.nodeKey);
   const warmToken = fx.tokens[fx.tokens.length - 1];
   const warmDecoded = fx.decoded[fx.decoded.length - 1];
 
@@ -126,6 +151,14 @@ async function benchAlgorithm(alg, { rounds, coldBlock, warmBlock, warmup }) {
       },
       warm: async () => {
         if (!(await crypto.subtle.verify(params, fx.subtleKey, warmDecoded.signature, warmDecoded.data))) throw new Error("bad signature");
+      },
+    },
+    node: {
+      cold: (i) => {
+        if (!nodeVerify(fx.decoded[i].data, fx.decoded[i].signature)) throw new Error("bad signature");
+      },
+      warm: () => {
+        if (!nodeVerify(warmDecoded.data, warmDecoded.signature)) throw new Error("bad signature");
       },
     },
   };
@@ -164,11 +197,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stdout.write(`${JSON.stringify(results)}\n`);
   } else {
     const f = (x) => x.toFixed(x < 10 ? 2 : 1).padStart(8);
-    console.log("alg      kind  package     jose   subtle  pkg/jose  pkg/subtle");
+    console.log("alg      kind  package     jose   subtle     node  pkg/jose  pkg/subtle  pkg/node");
     for (const [alg, r] of Object.entries(results)) {
       for (const kind of ["cold", "warm"]) {
-        const { package: p, jose: j, subtle: s } = r[kind];
-        console.log(`${alg.padEnd(8)} ${kind}  ${f(p)} ${f(j)} ${f(s)}  ${(p / j).toFixed(3).padStart(8)}  ${(p / s).toFixed(3).padStart(10)}`);
+        const { package: p, jose: j, subtle: s, node: n } = r[kind];
+        console.log(`${alg.padEnd(8)} ${kind}  ${f(p)} ${f(j)} ${f(s)} ${f(n)}  ${(p / j).toFixed(3).padStart(8)}  ${(p / s).toFixed(3).padStart(10)}  ${(p / n).toFixed(3).padStart(8)}`);
       }
     }
   }
