@@ -170,7 +170,8 @@ async function benchAlgorithm(alg, { rounds, coldBlock, warmBlock, warmup }) {
     for (let i = 0; i < warmup; i++) await c.cold(i);
     for (let i = 0; i < 200; i++) await c.warm();
   }
-  const names = Object.keys(contenders);
+  // BENCH_ONLY=package,jose runs some contenders only (for looking into one of them).
+  const names = Object.keys(contenders).filter((name) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(name));
   const samples = { cold: {}, warm: {} };
   for (const name of names) samples.cold[name] = [];
   for (const name of names) samples.warm[name] = [];
