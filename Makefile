@@ -92,9 +92,13 @@ npm-package: setup-wasm-bindgen setup-npm
 	$(WASM_OPT) -Oz $(WASM_OPT_FEATURES) $(JS)/pkg/edge_token_validator_bg.wasm -o $(JS)/pkg/edge_token_validator_bg.wasm
 
 # The Worker bundle (wrangler's [build] command runs this too). worker-build would download
-# wasm-bindgen and esbuild; point it at the pinned local ones instead.
+# wasm-bindgen and esbuild; point it at the pinned local ones instead. Built at opt-level 3,
+# not the release profile's "z" (the npm wasm's size budget): the Worker is judged by
+# throughput, and 3 cut its CPU per forwarded request by ~6 µs of ~260 in workerd (the
+# .wasm: about the same raw, 1.14 MB; gzip 372 → 405 KB, far under the Workers limit).
+# wasm-opt -O3 on top (-23% raw) measured no gain, so it stays off (--no-opt).
 worker: setup-worker-build setup-npm
-	WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" ESBUILD_BIN="$(ESBUILD)" \
+	CARGO_PROFILE_RELEASE_OPT_LEVEL=3 WASM_BINDGEN_BIN="$$(command -v wasm-bindgen)" ESBUILD_BIN="$(ESBUILD)" \
 	  worker-build --release --no-opt -- --features worker
 
 build: npm-package worker

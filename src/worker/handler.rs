@@ -2,16 +2,19 @@
 //! (Bearer or DPoP), keys or upstream introspection, validation, sender constraints,
 //! revocation, then forward or echo.
 
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use serde_json::{json, Map, Value};
+use worker::js_sys::JsString;
 use worker::wasm_bindgen::JsValue;
-use worker::{Context, Env, Request, Response};
+use worker::{web_sys, Context, Env};
 
 use super::http::{cors_headers, log_event, log_rejection, Reply};
+use super::proxy::{self, Answer};
 use super::sender::{self, Presented, Refusal};
 use super::state::{isolate, Isolate, Keys};
-use super::{admin, keys, opaque, proxy, revocations};
+use super::{admin, keys, opaque, revocations};
 use crate::error::{Error, ErrorCode};
 use crate::gateway::{DpopMode, GatewayConfig, KeySource};
 use crate::providers::Provider;
@@ -19,14 +22,45 @@ use crate::token::UntrustedJws;
 use crate::token_cache::Lookup;
 
 /// A token that passed: its claims and scopes (from a JWT or an introspection answer).
-#[derive(Clone)]
+/// Shared with the token cache, so a repeated token costs no copy of its claims.
 pub struct Identity {
     pub claims: Map<String, Value>,
     pub scopes: Vec<String>,
+    /// What the origin is told about it, made on first use: the same for every request
+    /// with this token (the configuration is the isolate's), and serialising the claims for
+    /// `X-Auth-Claims` was a large part of a cached token's cost. Kept as JS strings, so
+    /// they are not copied out of wasm memory again for each request either.
+    forwarded: OnceCell<Vec<(JsString, JsString)>>,
+}
+
+impl Identity {
+    fn new(claims: Map<String, Value>, scopes: Vec<String>) -> Identity {
+        Identity {
+            claims,
+            scopes,
+            forwarded: OnceCell::new(),
+        }
+    }
+
+    /// The identity headers for the origin (`GatewayConfig::identity_headers`).
+    pub fn headers(&self, config: &GatewayConfig) -> &[(JsString, JsString)] {
+        self.forwarded.get_or_init(|| {
+            config
+                .identity_headers(&self.claims, &self.scopes)
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        JsString::from(name.as_str()),
+                        JsString::from(value.as_str()),
+                    )
+                })
+                .collect()
+        })
+    }
 }
 
 pub enum Validated {
-    Ok(Box<Identity>),
+    Ok(Rc<Identity>),
     Failed(Refusal),
     /// Keys or the introspection endpoint cannot be had: 503 with `Retry-After` seconds.
     Unavailable(Error, u64),
@@ -47,7 +81,7 @@ fn cached_jwt(
     token: &str,
     now: f64,
     route_scopes: &[String],
-) -> Result<Option<Identity>, Error> {
+) -> Result<Option<Rc<Identity>>, Error> {
     let remote = keys.jwks.borrow();
     let jwks = match &provider.keys {
         KeySource::Static(jwks) => jwks,
@@ -58,7 +92,7 @@ fn cached_jwt(
     };
     let mut tokens = keys.tokens.borrow_mut();
     match tokens.get(token, &provider.validator, jwks, now, route_scopes)? {
-        Lookup::Hit { data, .. } => Ok(Some(data.clone())),
+        Lookup::Hit { data, .. } => Ok(Some(Rc::clone(data))),
         Lookup::Miss => Ok(None),
     }
 }
@@ -70,7 +104,7 @@ async fn validate_jwt(
     ctx: &Context,
     token: &str,
     route_scopes: &[String],
-) -> Result<Identity, Validated> {
+) -> Result<Rc<Identity>, Validated> {
     // Warm: a token verified before costs a lookup (no parse, no signature).
     let now = keys::now(config);
     for (provider, keys) in config.providers.iter().zip(&isolate.keys) {
@@ -110,13 +144,13 @@ async fn validate_jwt(
     let verified = jws
         .and_then(|jws| provider.validator.check_claims(jws, now, route_scopes))
         .map_err(failed)?;
-    let identity = Identity {
-        scopes: verified.scopes().to_vec(),
-        claims: verified.claims().clone(),
-    };
+    let identity = Rc::new(Identity::new(
+        verified.claims().clone(),
+        verified.scopes().to_vec(),
+    ));
     keys.tokens
         .borrow_mut()
-        .insert(token, verified.summary().clone(), identity.clone(), now);
+        .insert(token, verified.summary().clone(), Rc::clone(&identity), now);
     Ok(identity)
 }
 
@@ -126,7 +160,7 @@ async fn validate_opaque(
     config: &GatewayConfig,
     token: &str,
     route_scopes: &[String],
-) -> Result<Identity, Validated> {
+) -> Result<Rc<Identity>, Validated> {
     let Some(upstream) = &config.introspection else {
         return Err(failed(Error::new(
             ErrorCode::Malformed,
@@ -139,10 +173,7 @@ async fn validate_opaque(
         .map_err(|error| Validated::Unavailable(error, 5))?;
     let validator = &config.providers[0].validator;
     let scopes = crate::opaque::judge(validator, &answer, now, route_scopes).map_err(failed)?;
-    Ok(Identity {
-        claims: answer.into_claims(),
-        scopes,
-    })
+    Ok(Rc::new(Identity::new(answer.into_claims(), scopes)))
 }
 
 /// Validates `token`; with `presented`, also the sender constraints (DPoP, certificate).
@@ -153,9 +184,11 @@ pub async fn validate(
     ctx: &Context,
     token: &str,
     route_scopes: &[String],
-    presented: Option<&Presented>,
+    presented: Option<&Presented<'_>>,
 ) -> Validated {
-    let identity = if crate::opaque::is_compact_jws(token) || config.introspection.is_none() {
+    // Without introspection every token is judged as a JWT: the token is not scanned for
+    // its shape (each pass over it is a measurable part of a cached token's cost).
+    let identity = if config.introspection.is_none() || crate::opaque::is_compact_jws(token) {
         validate_jwt(isolate, config, ctx, token, route_scopes).await
     } else {
         validate_opaque(isolate, config, token, route_scopes).await
@@ -189,7 +222,7 @@ pub async fn validate(
     )
     .await
     {
-        Ok(()) => Validated::Ok(Box::new(identity)),
+        Ok(()) => Validated::Ok(identity),
         Err(error) => failed(error),
     }
 }
@@ -216,7 +249,11 @@ fn read_token(
     crate::http::extract_bearer(authorization).map(|t| (t.to_string(), false))
 }
 
-pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Response, JsValue> {
+pub async fn handle(
+    request: web_sys::Request,
+    env: &Env,
+    ctx: &Context,
+) -> Result<Answer, JsValue> {
     let isolate = isolate(env);
     let config = match &isolate.config {
         Ok(config) => config,
@@ -226,13 +263,19 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
                     &json!({"event": "not_configured", "setting": problem.setting, "reason": problem.reason}),
                 );
             }
-            return not_configured().into_response();
+            return not_configured().into_response().map(Answer::from);
         }
     };
-    let inner = request.inner();
+    let inner = &request;
     let method = inner.method();
     let headers = inner.headers();
-    let origin = headers.get("Origin")?;
+    // Each header read is a call into the runtime; `Origin` only matters to a preflight
+    // and when CORS is configured.
+    let origin = if method == "OPTIONS" || !config.cors_allowed_origins.is_empty() {
+        headers.get("Origin")?
+    } else {
+        None
+    };
     let allowed_origin = origin.as_deref().filter(|o| config.cors_allows(o));
 
     // CORS preflight: answered without a token, only for allowed origins.
@@ -240,7 +283,10 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
         if let (Some(_), Some(requested)) = (&origin, headers.get("Access-Control-Request-Method")?)
         {
             let Some(allowed) = allowed_origin else {
-                return Reply::empty(403).header("Vary", "Origin").into_response();
+                return Reply::empty(403)
+                    .header("Vary", "Origin")
+                    .into_response()
+                    .map(Answer::from);
             };
             let requested_headers = headers.get("Access-Control-Request-Headers")?;
             let mut reply = Reply::empty(204);
@@ -248,7 +294,7 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
                 allowed,
                 Some((&requested, requested_headers.as_deref())),
             ));
-            return reply.into_response();
+            return reply.into_response().map(Answer::from);
         }
     }
     let cors = allowed_origin
@@ -256,7 +302,11 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
         .unwrap_or_default();
     let with_cors = |mut reply: Reply| {
         reply.headers.extend(cors.iter().cloned());
-        reply.into_response()
+        reply.into_response().map(Answer::from)
+    };
+    let forwarded = |result: Result<Answer, JsValue>| match result {
+        Ok(answer) => Ok(answer),
+        Err(_) => with_cors(proxy::bad_gateway()),
     };
 
     let url = inner.url();
@@ -267,31 +317,22 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
     }
 
     let route = config.route(path, &method);
+    let target = |origin: &str| format!("{origin}{path_and_query}");
     if route.is_some_and(|r| r.public) {
         return match &config.origin {
-            Some(origin) => proxy::forward(inner, origin, &[], &cors).await,
+            Some(origin) => {
+                forwarded(proxy::forward(inner, &method, &target(origin), &[], &cors).await)
+            }
             None => with_cors(Reply::json(
                 200,
                 &json!({"sub": null, "scopes": [], "claims": {}, "public": true}),
             )),
         };
     }
-    let route_scopes = route.map(|r| r.scopes.clone()).unwrap_or_default();
-    let required_scope = {
-        let all: Vec<&str> = config.providers[0]
-            .validator
-            .options()
-            .required_scopes
-            .iter()
-            .chain(&route_scopes)
-            .map(String::as_str)
-            .collect();
-        (!all.is_empty()).then(|| all.join(" "))
-    };
-    let now = keys::now(config);
+    let route_scopes = route.map_or(&[][..], |r| r.scopes.as_slice());
     let nonce = config
         .dpop_nonce
-        .then(|| sender::current_nonce(config, &isolate, now));
+        .then(|| sender::current_nonce(config, &isolate, keys::now(config)));
 
     // RFC 6750 §2.1 / RFC 9449 §7.1 only: a token in the query (§2.3) or a form body is not
     // looked at.
@@ -303,15 +344,19 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
             return with_cors(Reply::unauthenticated(config, &error, nonce.as_deref()));
         }
     };
-    let proofs = headers.get("DPoP")?;
-    // A header list (two proofs) is as bad as none (RFC 9449 §4.3 step 1).
-    let proof = proofs.filter(|p| !p.contains(','));
+    // Only the DPoP scheme reads the proof. A header list (two proofs) is as bad as none
+    // (RFC 9449 §4.3 step 1).
+    let proof = if dpop_scheme {
+        headers.get("DPoP")?.filter(|p| !p.contains(','))
+    } else {
+        None
+    };
     let presented = Presented {
         dpop_scheme,
         proof,
-        method: method.clone(),
-        url: url.clone(),
-        certificate: sender::client_certificate(inner),
+        method: &method,
+        url: &url,
+        request: inner,
     };
     match validate(
         &isolate,
@@ -319,32 +364,40 @@ pub async fn handle(request: Request, env: &Env, ctx: &Context) -> Result<Respon
         env,
         ctx,
         &token,
-        &route_scopes,
+        route_scopes,
         Some(&presented),
     )
     .await
     {
-        Validated::Ok(identity) => {
-            let identity_headers = config.identity_headers(&identity.claims, &identity.scopes);
-            match &config.origin {
-                Some(origin) => match proxy::forward(inner, origin, &identity_headers, &cors).await
-                {
-                    Ok(response) => Ok(response),
-                    Err(_) => {
-                        log_event(&json!({"event": "origin_unreachable"}));
-                        with_cors(
-                            Reply::json(502, &json!({"error": "bad_gateway"}))
-                                .header("Cache-Control", "no-store"),
-                        )
-                    }
-                },
-                None => with_cors(Reply::json(
-                    200,
-                    &json!({"sub": identity.claims.get("sub"), "scopes": identity.scopes, "claims": identity.claims}),
-                )),
-            }
-        }
+        Validated::Ok(identity) => match &config.origin {
+            Some(origin) => forwarded(
+                proxy::forward(
+                    inner,
+                    &method,
+                    &target(origin),
+                    identity.headers(config),
+                    &cors,
+                )
+                .await,
+            ),
+            None => with_cors(Reply::json(
+                200,
+                &json!({"sub": identity.claims.get("sub"), "scopes": identity.scopes, "claims": identity.claims}),
+            )),
+        },
         Validated::Failed(refusal) => {
+            // The scopes a refusal names (made here: a passing request never needs them).
+            let required_scope = {
+                let all: Vec<&str> = config.providers[0]
+                    .validator
+                    .options()
+                    .required_scopes
+                    .iter()
+                    .chain(route_scopes)
+                    .map(String::as_str)
+                    .collect();
+                (!all.is_empty()).then(|| all.join(" "))
+            };
             // For the log only: what the (unverified) token claims to be, cut short.
             let jws = UntrustedJws::parse(&token, config.max_token_bytes()).ok();
             let kid = jws

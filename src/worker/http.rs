@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use worker::wasm_bindgen::JsValue;
-use worker::{console_log, web_sys, Response};
+use worker::{console_log, web_sys};
 
 use super::sender::Refusal;
 use crate::dpop;
@@ -128,7 +128,7 @@ impl Reply {
     /// Builds the response. The runtime only refuses malformed header names or values,
     /// which the gateway never produces; that would surface as a thrown error (a 500), not
     /// a panic.
-    pub fn into_response(self) -> Result<Response, JsValue> {
+    pub fn into_response(self) -> Result<web_sys::Response, JsValue> {
         let headers = web_sys::Headers::new()?;
         for (name, value) in &self.headers {
             headers.append(name, value)?;
@@ -136,9 +136,7 @@ impl Reply {
         let init = web_sys::ResponseInit::new();
         init.set_status(self.status);
         init.set_headers(&headers.into());
-        Ok(Response::from(
-            web_sys::Response::new_with_opt_str_and_init(self.body.as_deref(), &init)?,
-        ))
+        web_sys::Response::new_with_opt_str_and_init(self.body.as_deref(), &init)
     }
 }
 

@@ -3,12 +3,11 @@
 //! Workers Cache API so a new isolate starts warm.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use futures_util::future::{select, Either, FutureExt, LocalBoxFuture};
 use serde_json::Value;
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::{js_sys, web_sys, Context, Delay};
+use worker::{js_sys, web_sys, Context};
 
 use super::state::Keys;
 use crate::error::{Error, ErrorCode};
@@ -128,8 +127,21 @@ pub async fn fetch_with_timeout(
     init.set_redirect(web_sys::RequestRedirect::Manual);
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let request = wasm_bindgen_futures::JsFuture::from(global.fetch_with_str_and_init(url, init));
-    let timeout = Delay::from(Duration::from_secs_f64(jwks_cache::FETCH_TIMEOUT_SECONDS));
-    let response: web_sys::Response = match select(Box::pin(request), Box::pin(timeout)).await {
+    // A timer promise rather than `worker::Delay`, which keeps the waker of its first poll
+    // only: the fetch handler's first poll has a waker that does nothing (`super::fetch`).
+    let mut timer = None;
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        let millis = (jwks_cache::FETCH_TIMEOUT_SECONDS * 1000.0) as i32;
+        timer = global
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis)
+            .ok();
+    });
+    let timeout = wasm_bindgen_futures::JsFuture::from(timeout);
+    let outcome = select(Box::pin(request), Box::pin(timeout)).await;
+    if let Some(timer) = timer {
+        global.clear_timeout_with_handle(timer);
+    }
+    let response: web_sys::Response = match outcome {
         Either::Left((result, _)) => result?.dyn_into()?,
         Either::Right(_) => {
             controller.abort();

@@ -18,15 +18,15 @@ use crate::gateway::{DpopMode, GatewayConfig};
 const NONCE_PERIOD_SECONDS: f64 = 300.0;
 
 /// What the request presented besides the token.
-pub struct Presented {
+pub struct Presented<'a> {
     /// Whether the `DPoP` scheme carried the token.
     pub dpop_scheme: bool,
     /// The `DPoP` header (exactly one).
     pub proof: Option<String>,
-    pub method: String,
-    pub url: String,
-    /// The client certificate's SHA-256 thumbprint (base64url), when one was presented.
-    pub certificate: Option<String>,
+    pub method: &'a str,
+    pub url: &'a str,
+    /// The request, for its client certificate (`client_certificate`).
+    pub request: &'a web_sys::Request,
 }
 
 /// A sender-constraint failure: the error, and for DPoP the challenge's `error` value and
@@ -134,7 +134,7 @@ pub async fn check(
     isolate: &Isolate,
     config: &GatewayConfig,
     env: &Env,
-    presented: &Presented,
+    presented: &Presented<'_>,
     token: &str,
     claims: &Map<String, Value>,
     now: f64,
@@ -143,7 +143,14 @@ pub async fn check(
         .validator
         .options()
         .clock_tolerance_seconds as f64;
-    let certificate = presented.certificate.as_deref();
+    // Only a certificate-bound token (`cnf`) needs the certificate, and reading
+    // `request.cf` makes the runtime build the whole `cf` object again.
+    let certificate = if claims.contains_key("cnf") {
+        client_certificate(presented.request)
+    } else {
+        None
+    };
+    let certificate = certificate.as_deref();
     if !presented.dpop_scheme {
         if config.dpop == DpopMode::Required {
             return Err(Refusal::proof(
@@ -171,8 +178,8 @@ pub async fn check(
     let (pending, key) = dpop::begin_proof(proof, &config.dpop_algorithms()).map_err(invalid)?;
     let verified = dpop::verify_proof_signature(pending, None).map_err(invalid)?;
     let request = |nonce| DpopRequest {
-        method: &presented.method,
-        url: &presented.url,
+        method: presented.method,
+        url: presented.url,
         access_token: token,
         nonce,
     };

@@ -27,7 +27,7 @@ pub struct Keys {
     pub jwks_uri: RefCell<Option<String>>,
     pub in_flight: RefCell<Option<Shared<LocalBoxFuture<'static, ()>>>>,
     /// Tokens this provider verified, with what the gateway forwards (`TOKEN_CACHE`).
-    pub tokens: RefCell<TokenCache<Identity>>,
+    pub tokens: RefCell<TokenCache<Rc<Identity>>>,
     /// Keys imported into the runtime's WebCrypto.
     pub crypto: KeyCache,
 }
