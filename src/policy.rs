@@ -69,6 +69,21 @@ impl ValidatorOptions {
     }
 }
 
+/// The names the JS package's `createValidator` gives the [`ValidatorOptions`] members it
+/// passes on to the core (camelCase, SPEC §4), in one place for the door that reads them and
+/// the tests that write them.
+pub const JS_OPTION_NAMES: [&str; 9] = [
+    "issuer",
+    "audience",
+    "algorithms",
+    "clockToleranceSeconds",
+    "maxTokenAgeSeconds",
+    "requiredClaims",
+    "requiredScopes",
+    "tokenType",
+    "maxTokenBytes",
+];
+
 /// A token whose signature and claims passed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedToken {

@@ -17,22 +17,11 @@ use crate::token::{PendingSignature, UntrustedJws, DEFAULT_MAX_TOKEN_BYTES};
 use crate::token_cache::{Lookup, TokenCache};
 use crate::Algorithm;
 
-/// The members `createValidator` passes on to the core (JSON, camelCase; SPEC §4).
-///
-/// Read from a `serde_json::Value` by hand rather than by `#[derive(Deserialize)]`: serde's
-/// typed errors format floats ("invalid type: floating point `1.5`"), which alone pulled
-/// core's float printing (about 8 KB gzip) into the npm package's wasm.
-const OPTION_NAMES: [&str; 9] = [
-    "issuer",
-    "audience",
-    "algorithms",
-    "clockToleranceSeconds",
-    "maxTokenAgeSeconds",
-    "requiredClaims",
-    "requiredScopes",
-    "tokenType",
-    "maxTokenBytes",
-];
+// The options `createValidator` passes on to the core (JSON, camelCase; SPEC §4) are read
+// from a `serde_json::Value` by hand rather than by `#[derive(Deserialize)]`: serde's typed
+// errors format floats ("invalid type: floating point `1.5`"), which alone pulled core's
+// float printing (about 8 KB gzip) into the npm package's wasm.
+use crate::policy::JS_OPTION_NAMES as OPTION_NAMES;
 
 fn option_strings(value: &Value, name: &str, one_allowed: bool) -> Result<Vec<String>, JsValue> {
     match value {

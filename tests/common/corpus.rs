@@ -95,18 +95,7 @@ pub fn js_standard_options() -> Value {
     })
 }
 
-/// The JS door's option names (`JsOptions` in src/js/mod.rs).
-const JS_OPTION_NAMES: [&str; 9] = [
-    "issuer",
-    "audience",
-    "algorithms",
-    "clockToleranceSeconds",
-    "maxTokenAgeSeconds",
-    "requiredClaims",
-    "requiredScopes",
-    "tokenType",
-    "maxTokenBytes",
-];
+use edge_token_validator::policy::JS_OPTION_NAMES;
 
 /// `createValidator` options (JS names) as core options, mapped the way src/js/mod.rs's
 /// `parse_options` maps them (defaults from `ValidatorOptions::new`).
