@@ -4,6 +4,7 @@
 //! attack_corpus.rs` prints it as JSON for the JS suite, which runs it through the npm
 //! package in Node, Chromium and workerd: the same code in JS as in Rust, case by case.
 
+use edge_token_validator::policy::JS_OPTION_NAMES;
 use edge_token_validator::{Algorithm, ErrorCode, ValidatorOptions};
 use serde_json::{json, Value};
 
@@ -94,8 +95,6 @@ pub fn js_standard_options() -> Value {
         "algorithms": Algorithm::ALL.map(Algorithm::name),
     })
 }
-
-use edge_token_validator::policy::JS_OPTION_NAMES;
 
 /// `createValidator` options (JS names) as core options, mapped the way src/js/mod.rs's
 /// `parse_options` maps them (defaults from `ValidatorOptions::new`).
