@@ -98,6 +98,25 @@ test("the clock rules run on every hit: a cached token expires (exp + tolerance)
   await assert.rejects(plain.validate(token), { code: "expired" });
 });
 
+test("a repeat is answered without the core only strictly inside the clock rules: at exp (no tolerance) it is expired", async () => {
+  const { jwks, sign } = await fixture();
+  const c = clock();
+  const validator = createValidator({ issuer: ISSUER, jwks, now: c.now, clockToleranceSeconds: 0 });
+  const token = await sign(); // iat T0, exp T0 + 600
+  await validator.validate(token);
+  c.t = T0 + 599.998; // inside the window the core gave (it ends 1 ms before exp)
+  await validator.validate(token);
+  assert.equal(verifications, 1);
+  c.t = T0 + 600; // RFC 7519 §4.1.4: not at or after exp
+  await assert.rejects(validator.validate(token), { code: "expired" });
+  // And before iat (issued in the future beyond a zero tolerance), even though it was cached.
+  const early = createValidator({ issuer: ISSUER, jwks, now: c.now, clockToleranceSeconds: 0 });
+  c.t = T0;
+  await early.validate(token);
+  c.t = T0 - 0.5;
+  await assert.rejects(early.validate(token), { code: "issued_in_future" });
+});
+
 test("extra required scopes are checked on every hit, and a refusal does not evict the token", async () => {
   const { jwks, sign } = await fixture();
   const validator = createValidator({ issuer: ISSUER, jwks, now: clock().now });
