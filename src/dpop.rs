@@ -323,6 +323,12 @@ pub fn check_binding_claims(
     Ok(())
 }
 
+/// Whether [`check_binding_claims`]'s verdict on `claims` depends on the client certificate
+/// (a `cnf` object with `x5t#S256`), so a door need fetch the certificate only then.
+pub fn binding_needs_certificate(claims: &Map<String, Value>) -> bool {
+    matches!(claims.get("cnf"), Some(Value::Object(cnf)) if cnf.contains_key("x5t#S256"))
+}
+
 /// The base64url SHA-256 thumbprint from a hex fingerprint (as the Workers runtime gives
 /// `request.cf.tlsClientAuth.certFingerprintSHA256`).
 pub fn thumbprint_from_hex(hex: &str) -> Option<String> {
@@ -363,6 +369,46 @@ pub fn challenge(realm: &str, algs: &[Algorithm], error: Option<(&str, &str)>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 8705 §3: a door may skip reading the client certificate only when the binding
+    /// verdict cannot depend on it, for every shape of `cnf` (absent, DPoP-bound, malformed,
+    /// certificate-bound, both).
+    #[test]
+    fn the_certificate_is_asked_for_whenever_the_verdict_depends_on_it() {
+        let cases = [
+            serde_json::json!({}),
+            serde_json::json!({"cnf": {}}),
+            serde_json::json!({"cnf": "x"}),
+            serde_json::json!({"cnf": {"jkt": "a"}}),
+            serde_json::json!({"cnf": {"x5t#S256": "thumb"}}),
+            serde_json::json!({"cnf": {"x5t#S256": 7}}),
+            serde_json::json!({"cnf": {"jkt": "a", "x5t#S256": "thumb"}}),
+        ];
+        let mut depending = 0;
+        for case in cases {
+            let Value::Object(claims) = case else {
+                unreachable!()
+            };
+            let depends = [Presentation::Bearer, Presentation::Dpop { jkt: "a" }]
+                .into_iter()
+                .any(|presentation| {
+                    let verdict = |certificate| {
+                        check_binding_claims(&claims, presentation, certificate)
+                            .map_err(|e| e.code())
+                    };
+                    verdict(None) != verdict(Some("thumb"))
+                });
+            if depends {
+                depending += 1;
+                assert!(binding_needs_certificate(&claims), "{claims:?}");
+            }
+            if claims.get("cnf").is_none() || claims["cnf"] == serde_json::json!({"jkt": "a"}) {
+                assert!(!binding_needs_certificate(&claims), "{claims:?}");
+            }
+        }
+        // The two cases with a string x5t#S256 (the others fail or pass without it).
+        assert_eq!(depending, 2);
+    }
 
     #[test]
     fn htu_ignores_query_fragment_case_and_default_ports() {

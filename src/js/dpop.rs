@@ -121,7 +121,7 @@ pub fn check_binding(
         presentation,
         client_certificate_thumbprint.as_deref(),
     )
-    .map_err(|e| super::error_json(&e))
+    .map_err(|e| super::error_to_js(&e))
 }
 
 /// The `WWW-Authenticate` value of a DPoP challenge.
@@ -151,5 +151,5 @@ pub fn extract_scheme(
 ) -> Result<Option<String>, JsValue> {
     crate::http::extract_scheme(authorization.as_deref(), scheme)
         .map(|t| t.map(ToString::to_string))
-        .map_err(|e| super::error_json(&e))
+        .map_err(|e| super::error_to_js(&e))
 }

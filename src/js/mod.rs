@@ -12,7 +12,9 @@ mod dpop;
 use crate::error::{Error, ErrorCode};
 use crate::jwk::Jwks;
 use crate::jwks_cache::{self, Decision, JwksCache};
-use crate::policy::{PrecheckedClaims, Validator, ValidatorOptions, VerifiedToken};
+use crate::policy::{
+    PrecheckedClaims, Validator, ValidatorOptions, VerifiedToken, JS_OPTION_NAMES as OPTION_NAMES,
+};
 use crate::token::{PendingSignature, UntrustedJws, DEFAULT_MAX_TOKEN_BYTES};
 use crate::token_cache::{Lookup, TokenCache};
 use crate::Algorithm;
@@ -21,8 +23,6 @@ use crate::Algorithm;
 // from a `serde_json::Value` by hand rather than by `#[derive(Deserialize)]`: serde's typed
 // errors format floats ("invalid type: floating point `1.5`"), which alone pulled core's
 // float printing (about 8 KB gzip) into the npm package's wasm.
-use crate::policy::JS_OPTION_NAMES as OPTION_NAMES;
-
 fn option_strings(value: &Value, name: &str, one_allowed: bool) -> Result<Vec<String>, JsValue> {
     match value {
         Value::String(one) if one_allowed => Ok(alloc::vec![one.clone()]),
@@ -86,18 +86,13 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
-/// An error as the JSON string `{code, description}` the loader turns into a `TokenError`.
-pub(crate) fn error_json(err: &Error) -> JsValue {
+/// Errors cross as a JSON string `{code, description}`; the loader turns it into a
+/// `TokenError`.
+pub(crate) fn error_to_js(err: &Error) -> JsValue {
     JsValue::from_str(&string_object(&[
         ("code", err.code().as_str()),
         ("description", err.description()),
     ]))
-}
-
-/// Errors cross as a JSON string `{code, description}`; the loader turns it into a
-/// `TokenError`.
-fn error_to_js(err: &Error) -> JsValue {
-    error_json(err)
 }
 
 fn parse_options(options_json: &str) -> Result<ValidatorOptions, JsValue> {

@@ -143,9 +143,9 @@ pub async fn check(
         .validator
         .options()
         .clock_tolerance_seconds as f64;
-    // Only a certificate-bound token (`cnf`) needs the certificate, and reading
-    // `request.cf` makes the runtime build the whole `cf` object again.
-    let certificate = if claims.contains_key("cnf") {
+    // Only a certificate-bound token needs the certificate, and reading `request.cf` makes
+    // the runtime build the whole `cf` object again.
+    let certificate = if dpop::binding_needs_certificate(claims) {
         client_certificate(presented.request)
     } else {
         None
